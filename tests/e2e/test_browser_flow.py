@@ -1,0 +1,128 @@
+"""End-to-end: a person uses the app in headless Chromium at phone width.
+
+Sign up, add a task through the chat, see it in the list, complete it from
+the list, reload, and find the chat history and the completed task again.
+"""
+
+import re
+import secrets
+from pathlib import Path
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+PHONE_VIEWPORT = {"width": 375, "height": 812}
+GROCERIES = re.compile(r"buy groceries", re.IGNORECASE)
+PASSWORD = "correct horse battery staple"
+# Matched exactly, so the example in the empty chat's hint can never stand in for it.
+USER_REQUEST = "Add a task to buy groceries"
+
+
+def _server_get(backend_url: str, email: str, path: str, **params: str) -> list[dict]:
+    """What the server holds, to check the page shows the truth, not only its own state."""
+    login = requests.post(
+        f"{backend_url}/api/auth/login",
+        json={"email": email, "password": PASSWORD},
+        timeout=10,
+    )
+    login.raise_for_status()
+    auth = login.json()
+    response = requests.get(
+        f"{backend_url}/api/{auth['user']['id']}/{path}",
+        params=params,
+        headers={"Authorization": f"Bearer {auth['access_token']}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def test_sign_up_chat_add_complete_and_history_after_reload(browser, backend_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    context = browser.new_context(viewport=PHONE_VIEWPORT, base_url=backend_url)
+    page = context.new_page()
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    email = f"e2e-{secrets.token_hex(4)}@example.com"
+
+    try:
+        # Sign up.
+        page.goto("/")
+        expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign up", exact=True).click()
+        expect(page.get_by_role("heading", name="Your tasks")).to_be_visible()
+        expect(page.get_by_text(email)).to_be_visible()
+        expect(page.get_by_text("No tasks yet")).to_be_visible()
+
+        # Add a task through the chat; the reply and the tool that ran are shown.
+        chat_log = page.get_by_role("log", name="Chat history")
+        page.get_by_label("Message", exact=True).fill(USER_REQUEST)
+        page.get_by_role("button", name="Send", exact=True).click()
+        expect(chat_log.get_by_text(USER_REQUEST, exact=True)).to_be_visible()
+        tools_used = chat_log.get_by_role("list", name="Tools used")
+        expect(tools_used).to_contain_text("add_task")
+        reply = tools_used.locator("xpath=ancestor::div[contains(@class, 'message')][1]")
+        expect(reply).to_contain_text(GROCERIES)
+        reply_text = reply.locator(".message-text").inner_text().strip()
+        assert reply_text, "the assistant's reply is empty"
+
+        # The task the assistant added appears in the list, pending.
+        task_list = page.get_by_role("list", name="Tasks")
+        groceries_item = task_list.get_by_role("listitem").filter(has_text=GROCERIES)
+        expect(groceries_item).to_have_count(1)
+        checkbox = groceries_item.get_by_role("checkbox")
+        expect(checkbox).not_to_be_checked()
+
+        # Complete it from the list.
+        checkbox.click()
+        expect(checkbox).to_be_checked()
+        expect(groceries_item).to_contain_text("Done")
+        completed_titles = [task["title"] for task in _server_get(backend_url, email, "tasks", status="completed")]
+        assert any(GROCERIES.search(title) for title in completed_titles), completed_titles
+
+        # The filters agree: nothing pending, the task is under "Completed".
+        filters = page.get_by_role("group", name="Show tasks")
+        filters.get_by_role("button", name="Pending", exact=True).click()
+        expect(page.get_by_text("No pending tasks")).to_be_visible()
+        expect(groceries_item).to_have_count(0)
+        filters.get_by_role("button", name="Completed", exact=True).click()
+        expect(groceries_item).to_have_count(1)
+        filters.get_by_role("button", name="All", exact=True).click()
+        expect(groceries_item).to_have_count(1)
+
+        # Usable at phone width: nothing wider than the screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+
+        # Reload: still signed in, the chat history and the completed task are back.
+        page.reload()
+        expect(page.get_by_role("heading", name="Your tasks")).to_be_visible()
+        expect(chat_log.get_by_text(USER_REQUEST, exact=True)).to_be_visible()
+        expect(chat_log.get_by_text(reply_text, exact=True)).to_be_visible()
+        expect(groceries_item.get_by_role("checkbox")).to_be_checked()
+
+        # The next message continues the same conversation instead of starting a new one.
+        page.get_by_label("Message", exact=True).fill("What have I completed?")
+        page.get_by_role("button", name="Send", exact=True).click()
+        expect(chat_log.get_by_role("list", name="Tools used").last).to_contain_text("list_tasks")
+        conversations = _server_get(backend_url, email, "conversations")
+        assert len(conversations) == 1, conversations
+        assert [message["role"] for message in conversations[0]["messages"]] == [
+            "user",
+            "assistant",
+            "user",
+            "assistant",
+        ]
+        assert page_errors == [], page_errors
+    except Exception:
+        screenshot = tmp_path / "failure.png"
+        page.screenshot(path=str(screenshot), full_page=True)
+        print(f"Screenshot of the page when the test failed: {screenshot}")
+        raise
+    finally:
+        context.close()
