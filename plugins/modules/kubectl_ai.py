@@ -1,0 +1,505 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, cloudnative.todo_chatbot contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: kubectl_ai
+short_description: Ask kubectl-ai about a Kubernetes cluster, and let it act only when allowed
+version_added: 0.1.0
+description:
+  - Runs L(kubectl-ai,https://github.com/GoogleCloudPlatform/kubectl-ai) once, non-interactively
+    (C(--quiet)), with a fresh trace file for every run.
+  - Reads the trace to return the commands kubectl-ai ran and whether any of them changed the cluster.
+  - Without O(allow_mutations), C(--skip-permissions) is never passed. kubectl-ai then refuses, in quiet mode,
+    to run any command that modifies resources; the module fails and lists those commands in
+    RV(blocked_commands). They were not run.
+  - C(Maximum number of iterations reached.) is a failure, even though kubectl-ai exits 0 in that case.
+  - "So is an C(Error: ...) block that ends the output (an LLM or tool error, also printed with exit code 0)."
+author:
+  - cloudnative.todo_chatbot contributors (@cloudnative)
+extends_documentation_fragment:
+  - cloudnative.todo_chatbot.ai_cli
+options:
+  prompt:
+    description:
+      - The question or task for kubectl-ai, passed as its single positional argument.
+    type: str
+    required: true
+  kubeconfig:
+    description:
+      - Path to the kubeconfig file, passed as C(--kubeconfig).
+      - When not set, kubectl-ai uses E(KUBECONFIG) or C(~/.kube/config).
+    type: path
+  context:
+    description:
+      - Kubeconfig context to use.
+      - kubectl-ai has no C(--context) flag, so the module writes a private temporary copy of the kubeconfig
+        with C(current-context) set to this value, passes that copy, and deletes it after the run.
+    type: str
+  llm_provider:
+    description:
+      - LLM provider, passed as C(--llm-provider), for example V(gemini), V(openai), V(azopenai), V(grok),
+        V(vertexai), V(ollama), V(llamacpp) or V(bedrock).
+      - When not set, kubectl-ai uses its own default (V(gemini)) or its config file.
+    type: str
+  model:
+    description:
+      - Model name, passed as C(--model).
+    type: str
+  api_key:
+    description:
+      - API key for the provider. It is handed to kubectl-ai in the provider's own environment variable
+        (E(GEMINI_API_KEY), E(OPENAI_API_KEY), E(AZURE_OPENAI_API_KEY) or E(GROK_API_KEY)), never on the command line.
+      - When not set, the value of that environment variable on the remote host is used, and it is redacted from
+        the results just the same.
+    type: str
+  endpoint:
+    description:
+      - Endpoint of the LLM API, handed over as E(OPENAI_ENDPOINT) (V(openai)), E(AZURE_OPENAI_ENDPOINT) (V(azopenai))
+        or E(OLLAMA_HOST) (V(ollama)).
+    type: str
+  max_iterations:
+    description:
+      - Maximum number of agent iterations, passed as C(--max-iterations).
+      - Reaching it fails the task.
+    type: int
+    default: 20
+  allow_mutations:
+    description:
+      - Let kubectl-ai run commands that modify the cluster (passes C(--skip-permissions)).
+      - Ignored in check mode, where C(--skip-permissions) is never passed.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: partial
+    details:
+      - kubectl-ai still runs and may run read-only commands (C(kubectl get), C(kubectl describe), ...).
+      - C(--skip-permissions) is never passed, so kubectl-ai stops at the first command that would change the cluster.
+        With O(allow_mutations=true) the task reports C(changed=true) and RV(blocked_commands) as what it would run;
+        later steps that depend on those commands are not known.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  idempotent:
+    description:
+      When run twice in a row outside check mode, with the same arguments, the second run does not report changes.
+    support: none
+    details:
+      - The answer comes from an LLM and can differ between runs. A run without O(allow_mutations) never changes the
+        cluster and always reports C(changed=false).
+requirements:
+  - kubectl-ai on the remote host
+  - PyYAML on the remote host (to read the trace file)
+seealso:
+  - module: cloudnative.todo_chatbot.kagent
+  - module: cloudnative.todo_chatbot.gordon
+"""
+
+EXAMPLES = r"""
+- name: Ask why pods are failing (read-only; fails if kubectl-ai wants to change something)
+  cloudnative.todo_chatbot.kubectl_ai:
+    prompt: check why the pods are failing in the todo namespace
+    llm_provider: gemini
+    model: gemini-2.5-flash
+  register: diagnosis
+
+- name: Show the answer and the commands kubectl-ai ran
+  ansible.builtin.debug:
+    msg: "{{ diagnosis.response }} ({{ diagnosis.commands | map(attribute='command') | list }})"
+
+- name: Scale the backend, letting kubectl-ai change the cluster
+  cloudnative.todo_chatbot.kubectl_ai:
+    prompt: scale the todo-backend deployment to 3 replicas to handle more load
+    allow_mutations: true
+    kubeconfig: ~/.kube/config
+    context: minikube
+    api_key: "{{ vault_gemini_api_key }}"
+    max_iterations: 10
+    timeout: 600
+"""
+
+RETURN = r"""
+response:
+  description: What kubectl-ai printed (the model's answer), with colour codes and the echo of each tool call removed.
+  returned: always
+  type: str
+commands:
+  description: Every tool call kubectl-ai requested, in order, read from the trace file.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    tool:
+      description: Tool name, for example V(kubectl) or V(bash).
+      type: str
+    command:
+      description: The command line.
+      type: str
+    modifies_resource:
+      description: V(yes), V(no) or V(unknown), as the model declared it; for kubectl commands without a declaration
+        the module decides from the kubectl verb.
+      type: str
+    mutating:
+      description: Whether the command is treated as changing the cluster (anything not declared V(no)).
+      type: bool
+    ran:
+      description: Whether the trace records a response for the call.
+      type: bool
+    exit_code:
+      description: Exit code of the command, when recorded.
+      type: int
+    error:
+      description: Error text recorded for the call, if any.
+      type: str
+  sample:
+    - tool: kubectl
+      command: kubectl get pods -n todo
+      modifies_resource: "no"
+      mutating: false
+      ran: true
+      exit_code: 0
+      error: ""
+blocked_commands:
+  description: Commands kubectl-ai wanted to run but could not because permission was not given. They were not run.
+  returned: always
+  type: list
+  elements: str
+  sample: ["kubectl scale deployment todo-backend --replicas=3 -n todo"]
+mutated:
+  description: Whether a command that changes the cluster ran successfully (same as C(changed)).
+  returned: always
+  type: bool
+command:
+  description: The kubectl-ai command line that was run, secrets redacted.
+  returned: always
+  type: str
+stdout:
+  description: Standard output of kubectl-ai, colour codes removed, secrets redacted.
+  returned: always
+  type: str
+stderr:
+  description: Standard error of kubectl-ai, colour codes removed, secrets redacted.
+  returned: always
+  type: str
+rc:
+  description: Exit code of kubectl-ai.
+  returned: always
+  type: int
+duration:
+  description: Seconds the run took.
+  returned: always
+  type: float
+"""
+
+import os
+import shutil
+import tempfile
+import traceback
+import uuid
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.cloudnative.todo_chatbot.plugins.module_utils.ai_cli import (
+    AICLIRunner,
+    common_argument_spec,
+)
+
+try:
+    import yaml
+
+    HAS_YAML = True
+    YAML_IMPORT_ERROR = None
+except ImportError:
+    HAS_YAML = False
+    YAML_IMPORT_ERROR = traceback.format_exc()
+
+# Provider -> environment variable kubectl-ai (gollm) reads the API key from (kubectl-ai README "Usage").
+API_KEY_ENV = {
+    "gemini": "GEMINI_API_KEY",
+    "openai": "OPENAI_API_KEY",
+    "azopenai": "AZURE_OPENAI_API_KEY",
+    "grok": "GROK_API_KEY",
+}
+# Provider -> environment variable for the API endpoint (kubectl-ai README "Usage").
+ENDPOINT_ENV = {
+    "openai": "OPENAI_ENDPOINT",
+    "azopenai": "AZURE_OPENAI_ENDPOINT",
+    "ollama": "OLLAMA_HOST",
+}
+DEFAULT_PROVIDER = "gemini"  # kubectl-ai cmd/main.go InitDefaults
+
+# Quiet ("RunOnce") mode refuses a mutating command with this message and exits
+# (pkg/agent/conversation.go): each pending command follows on a "* " line.
+PERMISSION_REFUSAL = "RunOnce mode cannot handle permission requests"
+ITERATION_LIMIT = "Maximum number of iterations reached."
+
+# kubectl verbs that only read. Used only when the trace lacks the model's own
+# modifies_resource declaration (older kubectl-ai versions logged bare arguments).
+READ_ONLY_KUBECTL_VERBS = frozenset(
+    [
+        "get",
+        "describe",
+        "logs",
+        "top",
+        "explain",
+        "api-resources",
+        "api-versions",
+        "version",
+        "cluster-info",
+        "events",
+        "diff",
+        "wait",
+        "auth",
+    ]
+)
+
+
+def kubectl_verb(command):
+    words = [w for w in command.split() if not w.startswith("-")]
+    if len(words) >= 2 and words[0].endswith("kubectl"):
+        return words[1]
+    return None
+
+
+def declared_modification(tool, arguments):
+    declared = arguments.get("modifies_resource")
+    if declared in ("yes", "no", "unknown"):
+        return declared
+    verb = kubectl_verb(arguments.get("command") or "") if tool == "kubectl" else None
+    if verb is None:
+        return "unknown"
+    return "no" if verb in READ_ONLY_KUBECTL_VERBS else "yes"
+
+
+def parse_trace(text):
+    """Tool calls from a kubectl-ai trace.
+
+    The trace (pkg/journal/recorder.go) is a stream of YAML documents, one per
+    event, each {timestamp, action, payload}, separated by "---". Tool calls are
+    "tool-request" events with payload {id, name, arguments{command,
+    modifies_resource}} and "tool-response" events with payload {id, response
+    {command, stdout, stderr, error, exit_code}, error} (pkg/tools/tools.go
+    InvokeTool). Older versions logged the bare arguments as the payload.
+    """
+    calls = []
+    by_id = {}
+    for event in yaml.safe_load_all(text):
+        if not isinstance(event, dict):
+            continue
+        action = event.get("action")
+        payload = event.get("payload") or {}
+        if not isinstance(payload, dict):
+            continue
+        if action == "tool-request":
+            arguments = payload.get("arguments") if "arguments" in payload else payload
+            arguments = arguments if isinstance(arguments, dict) else {}
+            tool = payload.get("name") or "kubectl"
+            modifies = declared_modification(tool, arguments)
+            call = {
+                "tool": tool,
+                "command": str(arguments.get("command") or ""),
+                "modifies_resource": modifies,
+                "mutating": modifies != "no",
+                "ran": False,
+                "exit_code": None,
+                "error": "",
+            }
+            calls.append(call)
+            if payload.get("id"):
+                by_id[payload["id"]] = call
+        elif action == "tool-response":
+            call = by_id.get(payload.get("id")) if payload.get("id") else (calls[-1] if calls else None)
+            if call is None:
+                continue
+            call["ran"] = True
+            response = payload.get("response")
+            error = payload.get("error") or ""
+            if isinstance(response, dict):
+                error = error or response.get("error") or ""
+                call["exit_code"] = response.get("exit_code", 0)
+            call["error"] = str(error)
+    return calls
+
+
+def parse_blocked_commands(stdout):
+    if PERMISSION_REFUSAL not in stdout:
+        return []
+    after = stdout.split(PERMISSION_REFUSAL, 1)[1]
+    blocked = []
+    for raw_line in after.splitlines()[1:]:
+        line = raw_line.strip()
+        if line.startswith("* "):
+            blocked.append(line[2:].strip())
+        elif blocked or line.startswith("Use --skip-permissions"):
+            break
+    return blocked
+
+
+def answer_text(stdout, commands):
+    """stdout without the "Running: <command>" echo of each recorded tool call."""
+    echoes = {"Running: %s" % call["command"] for call in commands}
+    return "\n".join(line for line in stdout.splitlines() if line.strip() not in echoes).strip()
+
+
+def agent_error(stdout):
+    """The error kubectl-ai ended with, if any.
+
+    In quiet mode an error (LLM or tool failure) is printed as an "Error: ..." block and the agent
+    exits, so it is the last thing printed; an answer that merely quotes an error line earlier is not.
+    """
+    lines = [line.strip() for line in stdout.splitlines() if line.strip()]
+    if lines and lines[-1].startswith("Error:"):
+        return lines[-1]
+    return None
+
+
+def kubeconfig_with_context(module, kubeconfig, context, workdir):
+    source = (
+        kubeconfig
+        or (os.environ.get("KUBECONFIG") or "").split(os.pathsep)[0]
+        or os.path.join(os.environ.get("HOME", ""), ".kube", "config")
+    )
+    try:
+        with open(source) as handle:
+            config = yaml.safe_load(handle) or {}
+    except (IOError, OSError, yaml.YAMLError) as exc:
+        module.fail_json(msg="Cannot read kubeconfig %s to select context %s: %s" % (source, context, exc))
+    names = [entry.get("name") for entry in config.get("contexts") or [] if isinstance(entry, dict)]
+    if context not in names:
+        module.fail_json(
+            msg="Context %s is not in kubeconfig %s (contexts: %s)" % (context, source, ", ".join(map(str, names)))
+        )
+    config["current-context"] = context
+    path = os.path.join(workdir, "kubeconfig")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        yaml.safe_dump(config, handle, default_flow_style=False)
+    return path
+
+
+def provider_environment(module):
+    """Environment for kubectl-ai's LLM client, and the API key in effect (to redact)."""
+    params = module.params
+    provider = params["llm_provider"] or DEFAULT_PROVIDER
+    provider_family = provider.split("://", 1)[0]
+    environ_update = {}
+    key_env = API_KEY_ENV.get(provider_family)
+    if params["api_key"]:
+        if not key_env:
+            module.fail_json(msg="llm_provider %s does not take an api_key (it authenticates another way)" % provider)
+        environ_update[key_env] = params["api_key"]
+    if params["endpoint"]:
+        endpoint_env = ENDPOINT_ENV.get(provider_family)
+        if not endpoint_env:
+            module.fail_json(msg="endpoint is supported for llm_provider %s only" % ", ".join(sorted(ENDPOINT_ENV)))
+        environ_update[endpoint_env] = params["endpoint"]
+    api_key = params["api_key"] or (os.environ.get(key_env) if key_env else None)
+    return environ_update, api_key
+
+
+def command_arguments(module, workdir, trace_path):
+    params = module.params
+    args = ["--quiet", "--trace-path", trace_path, "--max-iterations", str(params["max_iterations"])]
+    if params["llm_provider"]:
+        args += ["--llm-provider", params["llm_provider"]]
+    if params["model"]:
+        args += ["--model", params["model"]]
+    kubeconfig = params["kubeconfig"]
+    if params["context"]:
+        kubeconfig = kubeconfig_with_context(module, kubeconfig, params["context"], workdir)
+    if kubeconfig:
+        args += ["--kubeconfig", kubeconfig]
+    # Check mode never gives permission: kubectl-ai then stops before any mutating command.
+    if params["allow_mutations"] and not module.check_mode:
+        args.append("--skip-permissions")
+    args += ["--", params["prompt"]]
+    return args
+
+
+def run_with_fresh_trace(module, runner, environ_update):
+    """Run kubectl-ai with a trace file of its own; return the result and the tool calls traced."""
+    workdir = tempfile.mkdtemp(prefix="kubectl-ai-", dir=module.tmpdir)
+    try:
+        trace_path = os.path.join(workdir, "trace-%s.yaml" % uuid.uuid4().hex)
+        result = runner.run(command_arguments(module, workdir, trace_path), environ_update=environ_update)
+        runner.fail_on_timeout(result)
+        trace_text = ""
+        if os.path.exists(trace_path):
+            with open(trace_path) as handle:
+                trace_text = runner.clean(handle.read())
+        try:
+            return result, parse_trace(trace_text)
+        except yaml.YAMLError as exc:
+            runner.fail("Cannot parse the kubectl-ai trace file: %s" % exc, result)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return None, None  # not reached: runner.fail exits
+
+
+def finish(module, runner, result, commands):
+    params = module.params
+    blocked = parse_blocked_commands(result.stdout)
+    mutated = any(c["mutating"] and c["ran"] and not c["error"] and not c["exit_code"] for c in commands)
+    outcome = dict(
+        changed=mutated,
+        mutated=mutated,
+        response=answer_text(result.stdout, commands),
+        commands=commands,
+        blocked_commands=blocked,
+        duration=result.duration,
+        **result.as_dict(),
+    )
+    if result.rc != 0:
+        detail = (result.stderr or result.stdout).strip()
+        runner.fail("kubectl-ai failed with exit code %s: %s" % (result.rc, detail), **outcome)
+    if ITERATION_LIMIT in result.stdout:
+        outcome["msg"] = "kubectl-ai gave up: %s (max_iterations=%s)" % (ITERATION_LIMIT, params["max_iterations"])
+        module.fail_json(**outcome)
+    if blocked:
+        if module.check_mode and params["allow_mutations"]:
+            outcome.update(changed=True, msg="Check mode: kubectl-ai would run %s" % "; ".join(blocked))
+            module.exit_json(**outcome)
+        outcome["msg"] = (
+            "kubectl-ai wants to run commands that change the cluster, and allow_mutations is false; "
+            "they were not run: %s" % "; ".join(blocked)
+        )
+        module.fail_json(**outcome)
+    error = agent_error(result.stdout)
+    if error:
+        outcome["msg"] = "kubectl-ai reported an error: %s" % error
+        module.fail_json(**outcome)
+    module.exit_json(**outcome)
+
+
+def main():
+    argument_spec = common_argument_spec()
+    argument_spec.update(
+        prompt={"type": "str", "required": True},
+        kubeconfig={"type": "path"},
+        context={"type": "str"},
+        llm_provider={"type": "str"},
+        model={"type": "str"},
+        api_key={"type": "str", "no_log": True},
+        endpoint={"type": "str"},
+        max_iterations={"type": "int", "default": 20},
+        allow_mutations={"type": "bool", "default": False},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if not HAS_YAML:
+        module.fail_json(msg=missing_required_lib("PyYAML"), exception=YAML_IMPORT_ERROR)
+    if module.params["max_iterations"] < 1:
+        module.fail_json(msg="max_iterations must be at least 1")
+    environ_update, api_key = provider_environment(module)
+    runner = AICLIRunner(module, "kubectl-ai", secrets=[api_key])
+    runner.find_binary()
+    result, commands = run_with_fresh_trace(module, runner, environ_update)
+    finish(module, runner, result, commands)
+
+
+if __name__ == "__main__":
+    main()
