@@ -1,0 +1,54 @@
+"""helm test: the backend is ready and a chat message adds a task through the agent's tools.
+
+Runs as `python -c` in the backend image with only the standard library. BACKEND_URL is the
+backend Service; exits non-zero (failing `helm test`) with the reason on stderr.
+"""
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+import uuid
+
+BACKEND_URL = os.environ["BACKEND_URL"].rstrip("/")
+
+
+def call(method, path, body=None, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    data = None if body is None else json.dumps(body).encode()
+    # S310: BACKEND_URL is the chart's own http:// Service URL, never user input
+    request = urllib.request.Request(BACKEND_URL + path, data=data, method=method, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+def expect(condition, message):
+    if not condition:
+        sys.exit("helm test failed: " + message)
+
+
+status, body = call("GET", "/readyz")
+expect(status == 200 and body == {"status": "ready"}, f"/readyz answered {status} {body}")
+
+email = f"helm-test-{uuid.uuid4().hex[:12]}@example.com"
+status, body = call("POST", "/api/auth/signup", {"email": email, "password": uuid.uuid4().hex})
+expect(status == 201, f"sign-up answered {status} {body}")
+token, user_id = body["access_token"], body["user"]["id"]
+
+status, body = call("POST", f"/api/{user_id}/chat", {"message": "add a task to test helm"}, token)
+expect(status == 200, f"chat answered {status} {body}")
+tool_names = [tool_call.get("name") for tool_call in body.get("tool_calls", [])]
+expect("add_task" in tool_names, f"chat ran tools {tool_names}, not add_task: {body}")
+
+status, tasks = call("GET", f"/api/{user_id}/tasks", None, token)
+expect(status == 200, f"task list answered {status} {tasks}")
+titles = [task["title"] for task in tasks]
+expect(any("test helm" in title.lower() for title in titles), f"no task about 'test helm' in {titles}")
+
+print(f"helm test passed: /readyz ready, chat ran add_task, tasks {titles}")

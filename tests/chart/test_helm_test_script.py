@@ -1,0 +1,133 @@
+"""The `helm test` pod's script, taken from the rendered chart, run against the real backend.
+
+The backend runs as the chart runs it: `python -m todo_api.migrate` first (the init container's
+command), then the ASGI app with APP_ENV=production and the chart's environment, on a fresh
+PostgreSQL database next to TEST_DATABASE_URL. Skipped when the backend package or PostgreSQL is missing.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.postgres
+
+BACKEND_DIR = Path(__file__).resolve().parents[2] / "app" / "backend"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://todo:todo@127.0.0.1:5432/todo_test")
+
+
+def helm_test_command(rendered) -> list[str]:
+    (pod,) = rendered.of_kind("Pod")
+    container = pod["spec"]["containers"][0]
+    return [sys.executable, *container["command"][1:], *container["args"]]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def database_url():
+    psycopg = pytest.importorskip("psycopg")
+    sqlalchemy_url = pytest.importorskip("sqlalchemy.engine").make_url
+    url = sqlalchemy_url(TEST_DATABASE_URL)
+    admin_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"todo_helmtest_{secrets.token_hex(4)}"
+    try:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}")
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def backend_url(database_url):
+    if not (BACKEND_DIR / "todo_api" / "main.py").is_file():
+        pytest.skip("the backend (app/backend/todo_api) is not in this checkout")
+    pytest.importorskip("uvicorn")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(BACKEND_DIR),
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": secrets.token_hex(32),
+        "APP_ENV": "production",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("OPENAI_API_KEY", None)  # the offline agent, as with the chart's defaults
+    subprocess.run([sys.executable, "-m", "todo_api.migrate"], env=env, check=True, timeout=120)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "todo_api.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the backend did not answer /healthz")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_helm_test_passes_against_the_real_backend(default_render, backend_url):
+    result = subprocess.run(
+        helm_test_command(default_render),
+        env={**os.environ, "BACKEND_URL": backend_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "helm test passed: /readyz ready, chat ran add_task" in result.stdout
+
+
+class _NotReadyHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(503)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"status": "not ready"}')
+
+    def log_message(self, *args):
+        pass
+
+
+def test_helm_test_fails_when_the_backend_is_not_ready(default_render):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _NotReadyHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = subprocess.run(
+            helm_test_command(default_render),
+            env={**os.environ, "BACKEND_URL": f"http://127.0.0.1:{server.server_port}"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode != 0
+    assert "helm test failed: /readyz answered 503" in result.stderr
