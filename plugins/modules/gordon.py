@@ -157,6 +157,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
+
 from ansible_collections.cloudnative.todo_chatbot.plugins.module_utils.ai_cli import (
     AICLIRunner,
     common_argument_spec,

@@ -165,6 +165,7 @@ import json
 import re
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.cloudnative.todo_chatbot.plugins.module_utils.ai_cli import (
     AICLIRunner,
     common_argument_spec,

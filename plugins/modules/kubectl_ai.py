@@ -204,6 +204,7 @@ import traceback
 import uuid
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
 from ansible_collections.cloudnative.todo_chatbot.plugins.module_utils.ai_cli import (
     AICLIRunner,
     common_argument_spec,

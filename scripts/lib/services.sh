@@ -41,7 +41,7 @@ ensure_postgres() {
   su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='todo_test'\"" | grep -q 1 \
     || su postgres -c "createdb -O todo todo_test"
   export TEST_DATABASE_URL="postgresql+psycopg://todo:todo@127.0.0.1:5432/todo_test"
-  export TEST_PG_CLUSTER="$version/main"
+  export TEST_PG_CLUSTER="$version main"
 }
 
 ensure_chromium() {

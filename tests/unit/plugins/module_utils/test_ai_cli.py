@@ -5,6 +5,7 @@ import sys
 import time
 
 import pytest
+
 from ansible_collections.cloudnative.todo_chatbot.plugins.module_utils import ai_cli
 
 

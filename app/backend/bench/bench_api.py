@@ -1,0 +1,229 @@
+"""Benchmark the backend with wrk: list, create and chat at 1, 16 and 64 connections.
+
+Starts the real app under uvicorn against a fresh PostgreSQL database (created next to
+BENCH_DATABASE_URL's database and dropped afterwards), then prints a Markdown table of throughput
+and p50/p99 latency. A script, not a test. Run from the repository root:
+
+    .venv/bin/python app/backend/bench/bench_api.py --duration 5 --workers 1
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+from sqlalchemy.engine import make_url
+
+BACKEND_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_DATABASE_URL = "postgresql+psycopg://todo:todo@127.0.0.1:5432/todo_test"
+SEEDED_TASKS = 20
+
+# wrk scripts: every request carries the bearer token; POSTs send a JSON body.
+WRK_SCRIPT = """
+wrk.method = "{method}"
+wrk.headers["Authorization"] = "Bearer {token}"
+wrk.headers["Content-Type"] = "application/json"
+{body_line}
+"""
+
+
+def libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def parse_duration_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    """Pull requests/s, p50, p99 and the error count out of `wrk --latency` output."""
+    result = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": parse_duration_ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
+        "p99": parse_duration_ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "errors": 0,
+    }
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if non_2xx:
+        result["errors"] += int(non_2xx.group(1))
+    if socket_errors:
+        result["errors"] += sum(int(n) for n in socket_errors.groups())
+    return result
+
+
+def process_tree_cpu_seconds(root_pid: int) -> float:
+    """User+system CPU of a process and all its descendants (uvicorn workers), from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name may contain spaces: split after its closing parenthesis.
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(stat_file.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
+def run_wrk(url: str, script: Path, connections: int, duration: int) -> dict[str, float]:
+    threads = min(connections, 2)
+    # A 10 s timeout so slow answers count as latency, not as errors.
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"]
+    command += ["-s", str(script), url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return parse_wrk(output)
+
+
+class Backend:
+    """uvicorn running todo_api.main:app as a child process."""
+
+    def __init__(self, database_url: str, workers: int, log_path: Path) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(BACKEND_DIR),
+            "DATABASE_URL": database_url,
+            "JWT_SECRET": secrets.token_urlsafe(32),
+            "APP_ENV": "production",
+            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+            "OPENAI_API_KEY": "",
+        }
+        command = [sys.executable, "-m", "uvicorn", "todo_api.main:app", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--workers", str(workers), "--no-access-log"]
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base_url}/readyz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"backend did not become ready; see {log_path}")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)  # graceful shutdown, as Kubernetes does it
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+def new_user(base_url: str, tasks: int) -> tuple[int, str]:
+    email = f"bench-{secrets.token_hex(5)}@example.com"
+    body = httpx.post(f"{base_url}/api/auth/signup", json={"email": email, "password": "benchmark-password"}).json()
+    user_id, token = body["user"]["id"], body["access_token"]
+    for number in range(tasks):
+        httpx.post(
+            f"{base_url}/api/{user_id}/tasks",
+            json={"title": f"Seeded task {number}"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).raise_for_status()
+    return user_id, token
+
+
+def print_table(rows: list, workers: int, duration: int) -> None:
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(
+        f"uvicorn workers: {workers}; {duration} s per row; wrk -t min(c,2); "
+        f"CPU cores: {os.cpu_count()}; load average at the end: {load}\n"
+    )
+    print("| endpoint | connections | requests/s | p50 (ms) | p99 (ms) | errors | server CPU per request (ms) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, connections, result in rows:
+        print(
+            f"| {label} | {connections} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} "
+            f"| {result['errors']} | {result['cpu_ms_per_request']:.2f} |"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--connections", default="1,16,64", help="comma-separated connection counts")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+    connection_counts = [int(n) for n in args.connections.split(",")]
+
+    database = f"todo_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(libpq(args.database_url), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    database_url = make_url(args.database_url).set(database=database).render_as_string(hide_password=False)
+    workdir = Path(tempfile.mkdtemp(prefix="todo-bench-"))
+    rows = []
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "todo_api.migrate"],
+            env={**os.environ, "PYTHONPATH": str(BACKEND_DIR), "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"},
+            check=True,
+        )
+        backend = Backend(database_url, args.workers, workdir / "backend.log")
+        try:
+            cases = []
+            list_user, list_token = new_user(backend.base_url, SEEDED_TASKS)
+            cases.append(("list (GET /tasks, 20 tasks)", f"/api/{list_user}/tasks", "GET", None, list_token))
+            create_user, create_token = new_user(backend.base_url, 0)
+            body = json.dumps({"title": "Benchmark task", "description": "created by wrk"})
+            cases.append(("create (POST /tasks)", f"/api/{create_user}/tasks", "POST", body, create_token))
+            chat_user, chat_token = new_user(backend.base_url, SEEDED_TASKS)
+            body = json.dumps({"message": "show my pending tasks"})
+            cases.append(("chat (POST /chat, offline engine)", f"/api/{chat_user}/chat", "POST", body, chat_token))
+
+            for label, path, method, body, token in cases:
+                script = workdir / f"{method}-{len(rows)}.lua"
+                body_line = f"wrk.body = {json.dumps(body)}" if body else ""
+                script.write_text(WRK_SCRIPT.format(method=method, token=token, body_line=body_line))
+                run_wrk(backend.base_url + path, script, 4, 1)  # warm-up: pool, caches
+                for connections in connection_counts:
+                    cpu_before = process_tree_cpu_seconds(backend.process.pid)
+                    result = run_wrk(backend.base_url + path, script, connections, args.duration)
+                    cpu_used = process_tree_cpu_seconds(backend.process.pid) - cpu_before
+                    result["cpu_ms_per_request"] = cpu_used * 1000 / max(result["requests"], 1)
+                    rows.append((label, connections, result))
+                    print(f"{label} c={connections}: {result}", file=sys.stderr)
+        finally:
+            backend.stop()
+    finally:
+        with psycopg.connect(libpq(args.database_url), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print_table(rows, args.workers, args.duration)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""The offline engine, driven through POST /chat: each phrasing must leave the right state in the DB.
+
+Every case starts from the same five tasks of a fresh user. Task ids are global, so phrasings name
+them with placeholders ({groceries}, {meeting}, ...) filled in with the real ids.
+"""
+
+import pytest
+
+SEED = {
+    "groceries": ("Buy groceries", False),
+    "meeting": ("Team meeting with Bob", False),
+    "bills": ("Pay bills", True),
+    "mom": ("Call mom", False),
+    "gift": ("Buy a birthday gift for Anna", False),
+}
+
+
+@pytest.fixture
+def seeded(client, user):
+    ids = {}
+    for key, (title, completed) in SEED.items():
+        task = client.post(user.url("/tasks"), json={"title": title}, headers=user.headers).json()
+        if completed:
+            client.patch(user.url(f"/tasks/{task['id']}/complete"), headers=user.headers)
+        ids[key] = task["id"]
+    return user, ids
+
+
+def send(client, user, ids, message):
+    response = client.post(user.url("/chat"), json={"message": message.format(**ids)}, headers=user.headers)
+    assert response.status_code == 200, response.text
+    reply = response.json()
+    tasks = {task["id"]: task for task in client.get(user.url("/tasks"), headers=user.headers).json()}
+    return reply, tasks
+
+
+def unchanged_except(tasks, ids, *keys):
+    for key, (title, completed) in SEED.items():
+        if key in keys:
+            continue
+        assert tasks[ids[key]]["title"] == title
+        assert tasks[ids[key]]["completed"] is completed
+
+
+ADD_PHRASINGS = [
+    "Add a task to buy milk",
+    "add buy milk",
+    "Please add 'Buy milk' to my list",
+    "Could you add a new task called Buy milk?",
+    "create a task: Buy milk",
+    "New task - buy milk",
+    "I need to remember to buy milk",
+    "Remind me to buy milk",
+    "remind me to buy milk please",
+    "Don't let me forget to buy milk",
+    "I have to buy milk",
+    "ad a task to buy milk",
+    "Add a taks to buy milk",
+    "crate a task to buy milk",
+    "pls add buy milk to my todo list",
+    "Hey, can you please add a task to buy milk? Thanks!",
+    "Add a reminder to buy milk",
+    "jot down buy milk",
+    "Put buy milk on my list",
+    "I'd like you to add buy milk",
+]
+
+
+@pytest.mark.parametrize("message", ADD_PHRASINGS)
+def test_add_phrasings(client, seeded, message):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, message)
+    assert [call["name"] for call in reply["tool_calls"]] == ["add_task"]
+    new = [task for task in tasks.values() if task["id"] not in ids.values()]
+    assert [task["title"] for task in new] == ["Buy milk"]
+    assert "Buy milk" in reply["response"]
+    unchanged_except(tasks, ids)
+
+
+def test_add_with_description(client, seeded):
+    user, ids = seeded
+    _reply, tasks = send(client, user, ids, "Add a task to buy milk with description 2 litres, oat")
+    [new] = [task for task in tasks.values() if task["id"] not in ids.values()]
+    assert (new["title"], new["description"]) == ("Buy milk", "2 litres, oat")
+
+
+LIST_PHRASINGS = [
+    ("Show me all my tasks", "all"),
+    ("list my tasks", "all"),
+    ("What's on my list?", "all"),
+    ("Could you show me my tasks, please?", "all"),
+    ("shwo my tasks", "all"),
+    ("my tasks", "all"),
+    ("What's pending?", "pending"),
+    ("Show pending tasks", "pending"),
+    ("what do I still need to do", "pending"),
+    ("Which tasks are not done yet?", "pending"),
+    ("lsit pending tasks", "pending"),
+    ("Do I have any open tasks?", "pending"),
+    ("What have I completed?", "completed"),
+    ("show completed tasks", "completed"),
+    ("What did I finish?", "completed"),
+    ("Display my completed to-dos", "completed"),
+]
+
+
+@pytest.mark.parametrize(("message", "status"), LIST_PHRASINGS)
+def test_list_phrasings(client, seeded, message, status):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, message)
+    assert [(call["name"], call["arguments"]) for call in reply["tool_calls"]] == [("list_tasks", {"status": status})]
+    expected = {key for key, (_, completed) in SEED.items() if status == "all" or completed is (status == "completed")}
+    for key, (title, _) in SEED.items():
+        assert (title in reply["response"]) is (key in expected), (key, reply["response"])
+    unchanged_except(tasks, ids)
+
+
+COMPLETE_PHRASINGS = [
+    "Mark task {groceries} as complete",
+    "mark task #{groceries} as done",
+    "Complete task {groceries}",
+    "complete the groceries task",
+    "I finished the groceries task",
+    "I'm done with groceries",
+    "Finish buy groceries",
+    "Check off groceries",
+    "The groceries task is done",
+    "task {groceries} is done",
+    "Please mark buy groceries as finished",
+    "compelte task {groceries}",
+    "mrak task {groceries} as done",
+    "Can you tick off groceries?",
+    "Mark the groceries as completed please",
+    "done with task {groceries}",
+]
+
+
+@pytest.mark.parametrize("message", COMPLETE_PHRASINGS)
+def test_complete_phrasings(client, seeded, message):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, message)
+    assert [call["name"] for call in reply["tool_calls"]] == ["complete_task"]
+    assert reply["tool_calls"][0]["result"] == {
+        "task_id": ids["groceries"],
+        "status": "completed",
+        "title": "Buy groceries",
+    }
+    assert tasks[ids["groceries"]]["completed"] is True
+    unchanged_except(tasks, ids, "groceries")
+
+
+DELETE_PHRASINGS = [
+    "Delete the meeting task",
+    "delete task {meeting}",
+    "Remove task #{meeting}",
+    "remove the meeting with bob",
+    "Please delete the team meeting",
+    "Cancel the meeting",
+    "Get rid of the meeting task",
+    "delet the meeting task",
+    "remvoe task {meeting}",
+    "Could you erase the meeting task, please?",
+    "I don't need the meeting task anymore",
+    "drop meeting",
+    "Trash task {meeting}",
+]
+
+
+@pytest.mark.parametrize("message", DELETE_PHRASINGS)
+def test_delete_phrasings(client, seeded, message):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, message)
+    assert [call["name"] for call in reply["tool_calls"]] == ["delete_task"]
+    assert reply["tool_calls"][0]["result"]["status"] == "deleted"
+    assert ids["meeting"] not in tasks
+    assert "Team meeting with Bob" in reply["response"]
+    unchanged_except(tasks, ids, "meeting")
+
+
+UPDATE_PHRASINGS = [
+    "Change task {mom} to 'Call mom tonight'",
+    "change task {mom} to Call mom tonight",
+    "Rename task {mom} to Call mom tonight",
+    "rename the call mom task to Call mom tonight",
+    "Update task {mom}: Call mom tonight",
+    "Edit the mom task to say Call mom tonight",
+    "updte task {mom} to Call mom tonight",
+    "Could you please rename 'Call mom' to 'Call mom tonight'?",
+    "Set the title of the call mom task to Call mom tonight",
+]
+
+
+@pytest.mark.parametrize("message", UPDATE_PHRASINGS)
+def test_update_phrasings(client, seeded, message):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, message)
+    assert [call["name"] for call in reply["tool_calls"]] == ["update_task"]
+    assert reply["tool_calls"][0]["result"] == {"task_id": ids["mom"], "status": "updated", "title": "Call mom tonight"}
+    assert tasks[ids["mom"]]["title"] == "Call mom tonight"
+    unchanged_except(tasks, ids, "mom")
+
+
+def test_update_description(client, seeded):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, "change the description of task {mom} to ask about the trip")
+    assert reply["tool_calls"][0]["arguments"] == {"task_id": ids["mom"], "description": "ask about the trip"}
+    assert tasks[ids["mom"]]["description"] == "ask about the trip"
+    assert tasks[ids["mom"]]["title"] == "Call mom"
+
+
+AMBIGUOUS_PHRASINGS = [
+    ("Delete the buy task", "delete"),
+    ("complete the buy task", "complete"),
+    ("Rename the buy task to Shopping", "update"),
+]
+
+
+@pytest.mark.parametrize(("message", "action"), AMBIGUOUS_PHRASINGS)
+def test_several_matches_ask_which(client, seeded, message, action):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, message)
+    assert reply["tool_calls"] == []
+    assert f"Which one should I {action}?" in reply["response"]
+    assert f"#{ids['groceries']} Buy groceries" in reply["response"]
+    assert f"#{ids['gift']} Buy a birthday gift for Anna" in reply["response"]
+    unchanged_except(tasks, ids)
+
+
+NO_MATCH_PHRASINGS = [
+    "Delete the dentist task",
+    "mark task 999999 as done",
+    "Remove the yoga class",
+    "complete the dentist appointment",
+]
+
+
+@pytest.mark.parametrize("message", NO_MATCH_PHRASINGS)
+def test_no_match_is_answered_kindly(client, seeded, message):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, message)
+    assert reply["tool_calls"] == []
+    assert "couldn't find" in reply["response"]
+    assert len(tasks) == len(SEED)
+    unchanged_except(tasks, ids)
+
+
+@pytest.mark.parametrize("message", ["hello", "what can you do?", "blah blah", "Thanks!"])
+def test_small_talk_explains_and_changes_nothing(client, seeded, message):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, message)
+    assert reply["tool_calls"] == []
+    assert "Add a task to buy groceries" in reply["response"]
+    unchanged_except(tasks, ids)
+
+
+def test_follow_up_answer_by_id_after_question(client, seeded):
+    user, ids = seeded
+    asked = client.post(user.url("/chat"), json={"message": "complete the buy task"}, headers=user.headers).json()
+    response = client.post(
+        user.url("/chat"),
+        json={"conversation_id": asked["conversation_id"], "message": f"task {ids['gift']}"},
+        headers=user.headers,
+    ).json()
+    assert [call["name"] for call in response["tool_calls"]] == ["complete_task"]
+    tasks = {task["id"]: task for task in client.get(user.url("/tasks"), headers=user.headers).json()}
+    assert tasks[ids["gift"]]["completed"] is True
+    assert tasks[ids["groceries"]]["completed"] is False
+
+
+def test_add_without_title_asks_for_one(client, seeded):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, "add a task")
+    assert reply["tool_calls"] == []
+    assert "What should the task be called?" in reply["response"]
+    assert len(tasks) == len(SEED)

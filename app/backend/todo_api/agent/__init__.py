@@ -1,0 +1,39 @@
+"""The chat agent: one interface, two engines (offline rules, or an LLM when OPENAI_API_KEY is set)."""
+
+import logging
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from todo_api.agent.base import AgentReply, ChatEngine, HistoryMessage
+from todo_api.agent.llm import LlmEngine, ToolCallRecorder
+from todo_api.agent.offline import OfflineEngine
+from todo_api.core.config import Settings
+
+logger = logging.getLogger(__name__)
+
+
+async def respond(
+    settings: Settings, session: AsyncSession, user_id: int, message: str, history: list[HistoryMessage]
+) -> AgentReply:
+    """Answer one chat message; an LLM failure falls back to the offline engine and says so."""
+    offline: ChatEngine = OfflineEngine(session, user_id)
+    if not settings.llm_enabled:
+        return await offline.respond(message, history)
+    recorder = ToolCallRecorder()
+    llm: ChatEngine = LlmEngine(settings, user_id, recorder)
+    try:
+        return await llm.respond(message, history)
+    except Exception as error:  # any model/network/protocol failure must not lose the user's request
+        logger.warning("LLM engine failed, falling back to the offline engine", extra={"error": repr(error)})
+        if recorder.calls:
+            # The model already changed tasks before failing: report that instead of doing it twice.
+            done = ", ".join(f"{call.name}({call.arguments})" for call in recorder.calls)
+            return AgentReply(
+                response=f"The AI assistant stopped with an error after running: {done}. Those changes are saved.",
+                tool_calls=recorder.calls,
+            )
+        fallback = await offline.respond(message, history)
+        fallback.response = "The AI assistant is unavailable right now, so the built-in assistant answered. " + (
+            fallback.response
+        )
+        return fallback

@@ -1,0 +1,35 @@
+"""Turn expected failures into clear JSON 4xx answers (unexpected ones: see api/middleware.py)."""
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from todo_api.services.errors import ConflictError, InvalidInputError, NotFoundError, ServiceError
+
+_SERVICE_STATUS = {
+    NotFoundError: status.HTTP_404_NOT_FOUND,
+    ConflictError: status.HTTP_409_CONFLICT,
+    InvalidInputError: status.HTTP_422_UNPROCESSABLE_CONTENT,
+}
+
+
+async def service_error_handler(request: Request, error: ServiceError) -> JSONResponse:
+    code = next((code for kind, code in _SERVICE_STATUS.items() if isinstance(error, kind)), 400)
+    return JSONResponse({"detail": str(error)}, status_code=code)
+
+
+async def validation_error_handler(request: Request, error: RequestValidationError) -> JSONResponse:
+    errors = error.errors()
+    if any(item.get("type") == "json_invalid" for item in errors):
+        return JSONResponse({"detail": "Malformed JSON in request body"}, status_code=status.HTTP_400_BAD_REQUEST)
+    # Only where and what: echoing the rejected input back could leak a password into logs or screens.
+    details = [
+        {"loc": list(item.get("loc", ())), "msg": item.get("msg", "invalid"), "type": item.get("type", "")}
+        for item in errors
+    ]
+    return JSONResponse({"detail": details}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ServiceError, service_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -1,0 +1,68 @@
+"""Application settings, read from environment variables (see app/backend/README.md)."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A development-only secret: production refuses to start with it (see _refuse_insecure_production).
+DEFAULT_JWT_SECRET = "dev-insecure-jwt-secret-change-me"  # noqa: S105  (public on purpose: only ever a dev default)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    app_env: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///./todo.db"
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_expire_minutes: int = Field(default=60 * 24, ge=1)
+    log_level: str = "INFO"
+    # Comma-separated origins; empty means CORS stays off (the SPA is served from the same origin).
+    cors_origins: str = ""
+    static_dir: str | None = None
+
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    # Where the LLM agent reaches this app's own MCP endpoint (same process, so loopback by default).
+    mcp_server_url: str = "http://127.0.0.1:8000/mcp"
+    llm_timeout_seconds: float = Field(default=60.0, gt=0)
+
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=20, ge=0)
+    db_pool_timeout: float = Field(default=10.0, gt=0)
+    # How many earlier messages of a conversation the agent sees.
+    chat_history_limit: int = Field(default=20, ge=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_log_level(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("openai_api_key", "openai_base_url", "static_dir")
+    @classmethod
+    def _empty_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> "Settings":
+        if self.app_env == "production" and self.jwt_secret in ("", DEFAULT_JWT_SECRET):
+            raise ValueError(
+                "APP_ENV=production requires JWT_SECRET to be set to a strong secret "
+                "(it is missing or still the default)"
+            )
+        return self
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.openai_api_key is not None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

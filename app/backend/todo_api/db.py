@@ -1,0 +1,66 @@
+"""Database engines and sessions.
+
+The API runs on an async engine (psycopg 3 or aiosqlite) so that no request ever waits in a thread
+pool for a connection held by another request (the sync-endpoint + small-pool deadlock).
+Migrations use a plain sync engine on the same URL.
+"""
+
+from collections.abc import AsyncIterator
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from todo_api.core.config import Settings
+
+
+def _with_driver(database_url: str, *, use_async: bool) -> str:
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend == "sqlite":
+        url = url.set(drivername="sqlite+aiosqlite" if use_async else "sqlite")
+    return url.render_as_string(hide_password=False)
+
+
+def async_database_url(database_url: str) -> str:
+    return _with_driver(database_url, use_async=True)
+
+
+def sync_database_url(database_url: str) -> str:
+    return _with_driver(database_url, use_async=False)
+
+
+def is_postgresql(database_url: str) -> bool:
+    return make_url(database_url).get_backend_name() == "postgresql"
+
+
+def create_app_engine(settings: Settings) -> AsyncEngine:
+    url = async_database_url(settings.database_url)
+    if not is_postgresql(url):
+        return create_async_engine(url)
+    return create_async_engine(
+        url,
+        # Test each pooled connection before use: after a PostgreSQL restart the stale ones are
+        # replaced instead of failing the request.
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=1800,
+    )
+
+
+def create_sync_engine(database_url: str) -> Engine:
+    return create_engine(sync_database_url(database_url), pool_pre_ping=True)
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with factory() as session:
+        yield session

@@ -1,0 +1,69 @@
+"""The ASGI application: `uvicorn todo_api.main:app`."""
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.routing import Route
+
+from todo_api.api.errors import install_error_handlers
+from todo_api.api.middleware import RequestContextMiddleware
+from todo_api.api.routes import auth, chat, conversations, health, tasks
+from todo_api.core.config import Settings, get_settings
+from todo_api.core.logging import configure_logging
+from todo_api.db import create_app_engine, create_session_factory
+from todo_api.mcp_server import MCP_PATH, build_mcp_app, build_mcp_server
+from todo_api.static import mount_spa
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    engine = create_app_engine(settings)
+    session_factory = create_session_factory(engine)
+    mcp = build_mcp_server(settings, session_factory)
+    mcp_app = build_mcp_app(mcp)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        logger.info("starting", extra={"app_env": settings.app_env, "llm_enabled": settings.llm_enabled})
+        async with mcp.session_manager.run():
+            yield
+        # uvicorn has drained in-flight requests by now (graceful shutdown); close pooled connections.
+        await engine.dispose()
+        logger.info("stopped")
+
+    app = FastAPI(
+        title="Todo AI Chatbot API",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+
+    for router in (health.router, auth.router, tasks.router, chat.router, conversations.router):
+        app.include_router(router)
+    # The MCP app keeps its own bearer-auth middleware; it answers exactly at /mcp.
+    app.router.routes.append(Route(MCP_PATH, endpoint=mcp_app))
+    if settings.static_dir:
+        mount_spa(app, settings.static_dir)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,151 @@
+"""Database tables (SQLModel) and the request/response schemas of the API."""
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import Field as PydanticField
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 2000
+MESSAGE_MAX = 4000
+EMAIL_MAX = 320
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _timestamp_column() -> Column:
+    return Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_column=Column(String(EMAIL_MAX), nullable=False, unique=True))
+    password_hash: str = Field(sa_column=Column(String(255), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp_column())
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_user_id_id", "user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    title: str = Field(sa_column=Column(String(TITLE_MAX), nullable=False))
+    description: str = Field(default="", sa_column=Column(String(DESCRIPTION_MAX), nullable=False, default=""))
+    completed: bool = Field(default=False, nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp_column())
+
+
+class Conversation(SQLModel, table=True):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_user_id_id", "user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp_column())
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_conversation_id_id", "conversation_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    conversation_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False)
+    )
+    role: str = Field(sa_column=Column(String(16), nullable=False))
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp_column())
+
+
+# ---- API schemas: requests reject unknown fields so typos in a client surface as 422s.
+
+
+class StrictRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Credentials(StrictRequest):
+    email: str = PydanticField(min_length=3, max_length=EMAIL_MAX, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    password: str = PydanticField(min_length=8, max_length=128)
+
+    @field_validator("email")
+    @classmethod
+    def _lowercase_email(cls, value: str) -> str:
+        return value.lower()
+
+
+class UserPublic(BaseModel):
+    id: int
+    email: str
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105  (the OAuth token type, not a secret)
+    user: UserPublic
+
+
+class TaskCreate(StrictRequest):
+    title: str = PydanticField(min_length=1, max_length=TITLE_MAX)
+    description: str = PydanticField(default="", max_length=DESCRIPTION_MAX)
+
+
+class TaskUpdate(StrictRequest):
+    title: str | None = PydanticField(default=None, min_length=1, max_length=TITLE_MAX)
+    description: str | None = PydanticField(default=None, max_length=DESCRIPTION_MAX)
+    completed: bool | None = None
+
+
+class TaskPublic(BaseModel):
+    id: int
+    user_id: int
+    title: str
+    description: str
+    completed: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+TaskStatusFilter = Literal["all", "pending", "completed"]
+
+
+class ChatRequest(StrictRequest):
+    conversation_id: int | None = None
+    message: str = PydanticField(min_length=1, max_length=MESSAGE_MAX)
+
+
+class ToolCallRecord(BaseModel):
+    name: str
+    arguments: dict
+    result: dict | list | str | None
+
+
+class ChatResponse(BaseModel):
+    conversation_id: int
+    response: str
+    tool_calls: list[ToolCallRecord]
+
+
+class MessagePublic(BaseModel):
+    id: int
+    role: str
+    content: str
+    created_at: datetime
+
+
+class ConversationPublic(BaseModel):
+    id: int
+    created_at: datetime
+    updated_at: datetime
+    messages: list[MessagePublic]

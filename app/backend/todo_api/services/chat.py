@@ -1,0 +1,75 @@
+"""Stateless chat: every request loads the conversation from the database and stores both messages."""
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from todo_api import agent
+from todo_api.agent.base import HistoryMessage, ToolCall
+from todo_api.core.config import Settings
+from todo_api.models import Conversation, Message, utcnow
+from todo_api.services.errors import NotFoundError
+
+
+async def get_conversation(session: AsyncSession, user_id: int, conversation_id: int) -> Conversation:
+    result = await session.exec(
+        select(Conversation).where(Conversation.id == conversation_id, Conversation.user_id == user_id)
+    )
+    conversation = result.first()
+    if conversation is None:
+        raise NotFoundError(f"Conversation {conversation_id} was not found.")
+    return conversation
+
+
+async def list_messages(session: AsyncSession, conversation_ids: list[int]) -> dict[int, list[Message]]:
+    grouped: dict[int, list[Message]] = {conversation_id: [] for conversation_id in conversation_ids}
+    if not conversation_ids:
+        return grouped
+    result = await session.exec(
+        select(Message).where(col(Message.conversation_id).in_(conversation_ids)).order_by(col(Message.id))
+    )
+    for message in result.all():
+        grouped[message.conversation_id].append(message)
+    return grouped
+
+
+async def list_conversations(session: AsyncSession, user_id: int) -> list[tuple[Conversation, list[Message]]]:
+    result = await session.exec(
+        select(Conversation).where(Conversation.user_id == user_id).order_by(col(Conversation.id).desc())
+    )
+    conversations = list(result.all())
+    messages = await list_messages(session, [conversation.id for conversation in conversations])
+    return [(conversation, messages[conversation.id]) for conversation in conversations]
+
+
+async def recent_history(session: AsyncSession, conversation_id: int, limit: int) -> list[HistoryMessage]:
+    if limit == 0:
+        return []
+    result = await session.exec(
+        select(Message).where(Message.conversation_id == conversation_id).order_by(col(Message.id).desc()).limit(limit)
+    )
+    return [HistoryMessage(role=m.role, content=m.content) for m in reversed(result.all())]
+
+
+async def chat(
+    settings: Settings, session: AsyncSession, user_id: int, conversation_id: int | None, message: str
+) -> tuple[int, str, list[ToolCall]]:
+    if conversation_id is None:
+        conversation = Conversation(user_id=user_id)
+        session.add(conversation)
+        await session.flush()
+        history: list[HistoryMessage] = []
+    else:
+        conversation = await get_conversation(session, user_id, conversation_id)
+        history = await recent_history(session, conversation.id, settings.chat_history_limit)
+    session.add(Message(user_id=user_id, conversation_id=conversation.id, role="user", content=message))
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    # Commit before the agent runs: the user's message is kept even if the agent fails, and no
+    # connection is held while an LLM thinks.
+    await session.commit()
+    reply = await agent.respond(settings, session, user_id, message, history)
+    session.add(Message(user_id=user_id, conversation_id=conversation.id, role="assistant", content=reply.response))
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    await session.commit()
+    return conversation.id, reply.response, reply.tool_calls
