@@ -213,7 +213,9 @@ def backend_url(frontend_dist: Path, database_url: str, tmp_path_factory: pytest
             server.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread until it stops, which
+# would break every later test that calls asyncio.run().
+@pytest.fixture(scope="module")
 def browser(chromium_path: str):
     try:
         from playwright.sync_api import sync_playwright
