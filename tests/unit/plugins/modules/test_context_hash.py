@@ -1,0 +1,147 @@
+"""context_hash: the files it hashes are exactly the files docker_image sends, and the hash moves only
+when something that reaches the image changes."""
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.cloudnative.todo_chatbot.plugins.modules.context_hash import (
+    context_digest,
+    context_files,
+    read_dockerignore,
+)
+from ansible_collections.community.docker.plugins.module_utils._api.utils.build import tar
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+
+def sent_by_docker_image(context_dir):
+    """Names in the build context archive, made the way community.docker.docker_image makes it."""
+    exclude = read_dockerignore(str(context_dir)) or None
+    with (
+        tar(str(context_dir), exclude=exclude, dockerfile=("Dockerfile", None)) as archive_file,
+        tarfile.open(fileobj=archive_file) as archive,
+    ):
+        return sorted(member.name for member in archive.getmembers())
+
+
+def digest(context_dir, extra=None, exclude=()):
+    files = context_files(str(context_dir), "Dockerfile", list(exclude))
+    return context_digest(str(context_dir), files, extra or {})[0]
+
+
+@pytest.fixture
+def context(tmp_path):
+    root = tmp_path / "context"
+    (root / "pkg" / "__pycache__").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "docs").mkdir()
+    (root / "Dockerfile").write_text("FROM scratch\n")
+    (root / "pkg" / "app.py").write_text("print('hi')\n")
+    (root / "pkg" / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"\0")
+    (root / "tests" / "test_app.py").write_text("def test(): pass\n")
+    (root / "docs" / "keep.md").write_text("kept by a negation\n")
+    (root / "docs" / "drop.md").write_text("dropped\n")
+    (root / ".build-ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    (root / ".dockerignore").write_text("# comment\ntests\n**/__pycache__\ndocs\n!docs/keep.md\n")
+    return root
+
+
+@pytest.mark.parametrize("component", ["backend", "frontend"])
+def test_the_app_contexts_hash_exactly_what_docker_image_sends(component):
+    context_dir = REPO_ROOT / "app" / component
+    if not (context_dir / "Dockerfile").exists():
+        pytest.skip(f"app/{component}/Dockerfile is missing")
+    assert context_files(str(context_dir), "Dockerfile", []) == sent_by_docker_image(context_dir)
+
+
+def test_a_context_with_negations_and_globs_matches_docker_image(context):
+    hashed = context_files(str(context), "Dockerfile", [])
+    assert hashed == sent_by_docker_image(context)
+    assert "docs/keep.md" in hashed
+    assert "docs/drop.md" not in hashed
+    assert not [name for name in hashed if name.startswith("tests") or "__pycache__" in name]
+
+
+def test_an_extra_exclude_leaves_a_sent_file_out_of_the_hash_only(context):
+    assert ".build-ca.pem" in sent_by_docker_image(context)
+    assert ".build-ca.pem" not in context_files(str(context), "Dockerfile", [".build-ca.pem"])
+    before = digest(context, exclude=[".build-ca.pem"])
+    (context / ".build-ca.pem").write_text("another bundle\n")
+    assert digest(context, exclude=[".build-ca.pem"]) == before
+
+
+def test_a_change_to_a_sent_file_changes_the_hash(context):
+    before = digest(context)
+    with (context / "pkg" / "app.py").open("a") as handle:
+        handle.write("# one more line\n")
+    assert digest(context) != before
+
+
+def test_a_change_to_an_ignored_file_or_a_timestamp_keeps_the_hash(context):
+    before = digest(context)
+    (context / "tests" / "test_app.py").write_text("def test(): assert True\n")
+    (context / "docs" / "drop.md").write_text("still dropped\n")
+    os.utime(context / "pkg" / "app.py", (1, 1))
+    assert digest(context) == before
+
+
+def test_the_executable_bit_a_new_file_and_the_build_args_change_the_hash(context):
+    base = digest(context, extra={"build_args": {"PYTHON_IMAGE": "python:3.11-slim-bookworm"}})
+    assert digest(context, extra={"build_args": {"PYTHON_IMAGE": "localbase/python:bookworm"}}) != base
+    plain = digest(context)
+    (context / "pkg" / "app.py").chmod(0o755)
+    assert digest(context) != plain
+    (context / "pkg" / "new.py").write_text("")
+    assert digest(context) != digest(context, exclude=["pkg/new.py"])
+
+
+def test_the_module_runs_as_ansible_runs_it(context, tmp_path):
+    args_file = tmp_path / "args.json"
+    args_file.write_text(
+        json.dumps({"ANSIBLE_MODULE_ARGS": {"path": str(context), "exclude": [".build-ca.pem"], "length": 8}})
+    )
+    environ = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT / ".build" / "collections"), *sys.path]))
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ansible_collections.cloudnative.todo_chatbot.plugins.modules.context_hash",
+            str(args_file),
+        ],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+    result = json.loads(completed.stdout)
+    assert result["changed"] is False
+    assert result["short_hash"] == result["hash"][:8]
+    assert result["hash"] == digest(context, exclude=[".build-ca.pem"])
+    assert result["file_count"] == 4  # .dockerignore, Dockerfile, pkg/app.py, docs/keep.md
+
+
+def test_the_module_names_a_missing_dockerfile(tmp_path):
+    args_file = tmp_path / "args.json"
+    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"path": str(tmp_path)}}))
+    environ = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT / ".build" / "collections"), *sys.path]))
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ansible_collections.cloudnative.todo_chatbot.plugins.modules.context_hash",
+            str(args_file),
+        ],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+    result = json.loads(completed.stdout)
+    assert result["failed"] is True
+    assert "no Dockerfile in" in result["msg"]
