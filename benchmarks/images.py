@@ -3,10 +3,10 @@
 
 Works on a temporary copy of app/backend and app/frontend (the real sources are never edited) and
 drives the Docker CLI with the classic builder (DOCKER_BUILDKIT=0), as the images role does through the
-Docker API. Writes a Markdown table (see docs/benchmarks-images.md for how it was run).
+Docker API. Writes a Markdown table (docs/benchmarks.md, "Container images", shows a run and how to read it).
 
     python benchmarks/images.py --ca-bundle /etc/ssl/certs/ca-certificates.crt \
-        --output docs/benchmarks-images.md
+        --output .build/benchmarks-images.md
 
 Everything it creates is named imgbench-* and removed at the end.
 """
