@@ -52,6 +52,11 @@ ensure_chromium() {
   export CHROMIUM_PATH
 }
 
+ensure_registry() {
+  # Debian's Docker registry server: the images scenario pushes to it on loopback.
+  command -v docker-registry >/dev/null || apt_install docker-registry
+}
+
 ensure_node() {
   command -v npm >/dev/null || apt_install nodejs npm
 }
