@@ -30,8 +30,8 @@ def collections_root(tmp_path_factory):
 
 
 @pytest.fixture
-def run_ai_module(collections_root, tmp_path):
-    """run_ai_module(name, args, check_mode=False, env=None, path_prefix=FIXTURE_BIN) -> result dict.
+def run_module_process(collections_root, tmp_path):
+    """run_module_process(name, args, check_mode=False, env=None, path_prefix=FIXTURE_BIN) -> result dict.
 
     env entries replace the module's environment entries (None removes one).
     The fixtures directory is put first on PATH unless path_prefix is None.

@@ -1,10 +1,7 @@
 """context_hash: the files it hashes are exactly the files docker_image sends, and the hash moves only
 when something that reaches the image changes."""
 
-import json
 import os
-import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
@@ -101,47 +98,19 @@ def test_the_executable_bit_a_new_file_and_the_build_args_change_the_hash(contex
     assert digest(context) != digest(context, exclude=["pkg/new.py"])
 
 
-def test_the_module_runs_as_ansible_runs_it(context, tmp_path):
-    args_file = tmp_path / "args.json"
-    args_file.write_text(
-        json.dumps({"ANSIBLE_MODULE_ARGS": {"path": str(context), "exclude": [".build-ca.pem"], "length": 8}})
+def test_the_module_runs_as_ansible_runs_it(context, run_module_process):
+    result = run_module_process(
+        "context_hash", {"path": str(context), "exclude": [".build-ca.pem"], "length": 8}, path_prefix=None
     )
-    environ = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT / ".build" / "collections"), *sys.path]))
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ansible_collections.cloudnative.todo_chatbot.plugins.modules.context_hash",
-            str(args_file),
-        ],
-        capture_output=True,
-        text=True,
-        env=environ,
-        check=False,
-    )
-    result = json.loads(completed.stdout)
     assert result["changed"] is False
     assert result["short_hash"] == result["hash"][:8]
     assert result["hash"] == digest(context, exclude=[".build-ca.pem"])
     assert result["file_count"] == 4  # .dockerignore, Dockerfile, pkg/app.py, docs/keep.md
 
 
-def test_the_module_names_a_missing_dockerfile(tmp_path):
-    args_file = tmp_path / "args.json"
-    args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"path": str(tmp_path)}}))
-    environ = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT / ".build" / "collections"), *sys.path]))
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ansible_collections.cloudnative.todo_chatbot.plugins.modules.context_hash",
-            str(args_file),
-        ],
-        capture_output=True,
-        text=True,
-        env=environ,
-        check=False,
-    )
-    result = json.loads(completed.stdout)
+def test_the_module_names_a_missing_dockerfile(tmp_path, run_module_process):
+    empty_context = tmp_path / "empty-context"
+    empty_context.mkdir()
+    result = run_module_process("context_hash", {"path": str(empty_context)}, path_prefix=None)
     assert result["failed"] is True
     assert "no Dockerfile in" in result["msg"]

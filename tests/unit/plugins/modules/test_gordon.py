@@ -15,8 +15,8 @@ FIXTURE_BIN = Path(__file__).resolve().parents[4] / "tests" / "fixtures" / "bin"
 DOCKERFILE = "FROM python:3.11\nCOPY . /app\nCMD python /app/main.py\n"
 
 
-def gordon(run_ai_module, check_mode=False, env=None, path_prefix=FIXTURE_BIN, **args):
-    return run_ai_module("gordon", args, check_mode=check_mode, env=env, path_prefix=path_prefix)
+def gordon(run_module_process, check_mode=False, env=None, path_prefix=FIXTURE_BIN, **args):
+    return run_module_process("gordon", args, check_mode=check_mode, env=env, path_prefix=path_prefix)
 
 
 @pytest.fixture
@@ -27,8 +27,8 @@ def project(tmp_path):
     return tmp_path / "project"
 
 
-def test_fixture_detects_gordon_and_answers(run_ai_module):
-    result = gordon(run_ai_module, prompt="What can you do?")
+def test_fixture_detects_gordon_and_answers(run_module_process):
+    result = gordon(run_module_process, prompt="What can you do?")
 
     assert not result.get("failed"), result.get("msg")
     assert result["available"] is True
@@ -37,7 +37,7 @@ def test_fixture_detects_gordon_and_answers(run_ai_module):
     assert result["changed"] is False
 
 
-def test_fixture_dest_saves_code_block_idempotently(run_ai_module, project, tmp_path):
+def test_fixture_dest_saves_code_block_idempotently(run_module_process, project, tmp_path):
     dest = tmp_path / "Dockerfile.gordon"
     args = {
         "prompt": "Rate our Dockerfiles",
@@ -47,7 +47,7 @@ def test_fixture_dest_saves_code_block_idempotently(run_ai_module, project, tmp_
         "mode": "0600",
     }
 
-    first = gordon(run_ai_module, **args)
+    first = gordon(run_module_process, **args)
     assert not first.get("failed"), first.get("msg")
     assert first["changed"] is True
     assert "backend/Dockerfile: 7/10" in first["reply"]
@@ -55,26 +55,26 @@ def test_fixture_dest_saves_code_block_idempotently(run_ai_module, project, tmp_
     assert "```" not in dest.read_text()
     assert oct(dest.stat().st_mode & 0o777) == "0o600"
 
-    second = gordon(run_ai_module, **args)
+    second = gordon(run_module_process, **args)
     assert second["changed"] is False
 
     dest.write_text("FROM scratch\n")
-    checked = gordon(run_ai_module, check_mode=True, **args)
+    checked = gordon(run_module_process, check_mode=True, **args)
     assert checked["changed"] is True
     assert checked["diff"]["before"] == "FROM scratch\n"
     assert dest.read_text() == "FROM scratch\n", "check mode must not write dest"
 
 
-def test_fixture_code_block_missing_fails(run_ai_module, tmp_path):
-    result = gordon(run_ai_module, prompt="What can you do?", dest=str(tmp_path / "out"), save="code_block")
+def test_fixture_code_block_missing_fails(run_module_process, tmp_path):
+    result = gordon(run_module_process, prompt="What can you do?", dest=str(tmp_path / "out"), save="code_block")
 
     assert result["failed"] is True
     assert "no fenced code block" in result["msg"]
     assert not (tmp_path / "out").exists()
 
 
-def test_fixture_gordon_disabled_returns_unavailable_with_reason(run_ai_module):
-    result = gordon(run_ai_module, env={"DOCKER_AI_FIXTURE_STATE": "disabled"}, prompt="What can you do?")
+def test_fixture_gordon_disabled_returns_unavailable_with_reason(run_module_process):
+    result = gordon(run_module_process, env={"DOCKER_AI_FIXTURE_STATE": "disabled"}, prompt="What can you do?")
 
     assert not result.get("failed"), result.get("msg")
     assert result["available"] is False
@@ -83,15 +83,15 @@ def test_fixture_gordon_disabled_returns_unavailable_with_reason(run_ai_module):
     assert "rc" not in result, "a non-zero rc would make Ansible mark the task failed"
 
 
-def test_fixture_gordon_disabled_and_required_fails(run_ai_module):
-    result = gordon(run_ai_module, env={"DOCKER_AI_FIXTURE_STATE": "disabled"}, required=True)
+def test_fixture_gordon_disabled_and_required_fails(run_module_process):
+    result = gordon(run_module_process, env={"DOCKER_AI_FIXTURE_STATE": "disabled"}, required=True)
 
     assert result["failed"] is True
     assert "not available" in result["msg"]
 
 
-def test_no_docker_cli_is_unavailable(run_ai_module, tmp_path):
-    result = gordon(run_ai_module, binary_path=str(tmp_path / "no-docker"))
+def test_no_docker_cli_is_unavailable(run_module_process, tmp_path):
+    result = gordon(run_module_process, binary_path=str(tmp_path / "no-docker"))
 
     assert result["available"] is False
     assert "docker CLI not found" in result["reason"]
@@ -110,12 +110,12 @@ def real_docker_without_gordon():
 
 
 @pytest.mark.skipif(shutil.which("docker") is None, reason="no real docker CLI installed on this machine")
-def test_real_docker_cli_without_gordon_is_unavailable(run_ai_module):
+def test_real_docker_cli_without_gordon_is_unavailable(run_module_process):
     docker = real_docker_without_gordon()
     if docker is None:
         pytest.skip("the real docker CLI here has Gordon; nothing to check")
 
-    result = gordon(run_ai_module, binary_path=docker, prompt="What can you do?", path_prefix=None)
+    result = gordon(run_module_process, binary_path=docker, prompt="What can you do?", path_prefix=None)
 
     assert not result.get("failed"), result.get("msg")
     assert result["available"] is False

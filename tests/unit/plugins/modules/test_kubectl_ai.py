@@ -10,10 +10,10 @@ pytestmark = pytest.mark.fixture_cli
 FAKE_KEY = "AIzaFixtureKey-0123456789"
 
 
-def kubectl_ai(run_ai_module, tmp_path, check_mode=False, env=None, **args):
+def kubectl_ai(run_module_process, tmp_path, check_mode=False, env=None, **args):
     environ = {"GEMINI_API_KEY": FAKE_KEY, "KUBECTL_AI_FIXTURE_CLUSTER_LOG": str(tmp_path / "cluster.log")}
     environ.update(env or {})
-    return run_ai_module("kubectl_ai", args, check_mode=check_mode, env=environ)
+    return run_module_process("kubectl_ai", args, check_mode=check_mode, env=environ)
 
 
 def cluster_log(tmp_path):
@@ -21,8 +21,8 @@ def cluster_log(tmp_path):
     return path.read_text().splitlines() if path.exists() else []
 
 
-def test_fixture_read_only_question_returns_answer_and_commands(run_ai_module, tmp_path):
-    result = kubectl_ai(run_ai_module, tmp_path, prompt="check why the pods are failing")
+def test_fixture_read_only_question_returns_answer_and_commands(run_module_process, tmp_path):
+    result = kubectl_ai(run_module_process, tmp_path, prompt="check why the pods are failing")
 
     assert not result.get("failed"), result.get("msg")
     assert result["changed"] is False
@@ -38,8 +38,8 @@ def test_fixture_read_only_question_returns_answer_and_commands(run_ai_module, t
     assert "--trace-path" in result["command"]
 
 
-def test_fixture_mutation_without_permission_fails_and_lists_blocked_commands(run_ai_module, tmp_path):
-    result = kubectl_ai(run_ai_module, tmp_path, prompt="scale the backend to handle more load")
+def test_fixture_mutation_without_permission_fails_and_lists_blocked_commands(run_module_process, tmp_path):
+    result = kubectl_ai(run_module_process, tmp_path, prompt="scale the backend to handle more load")
 
     assert result["failed"] is True
     assert result["blocked_commands"] == ["kubectl scale deployment todo-backend --replicas=3 -n todo"]
@@ -49,8 +49,10 @@ def test_fixture_mutation_without_permission_fails_and_lists_blocked_commands(ru
     assert "--skip-permissions" not in result["command"]
 
 
-def test_fixture_mutation_with_allow_mutations_runs_and_reports_changed(run_ai_module, tmp_path):
-    result = kubectl_ai(run_ai_module, tmp_path, prompt="scale the backend to handle more load", allow_mutations=True)
+def test_fixture_mutation_with_allow_mutations_runs_and_reports_changed(run_module_process, tmp_path):
+    result = kubectl_ai(
+        run_module_process, tmp_path, prompt="scale the backend to handle more load", allow_mutations=True
+    )
 
     assert not result.get("failed"), result.get("msg")
     assert result["changed"] is True
@@ -60,8 +62,8 @@ def test_fixture_mutation_with_allow_mutations_runs_and_reports_changed(run_ai_m
     assert result["commands"][0]["modifies_resource"] == "yes"
 
 
-def test_fixture_check_mode_never_mutates_and_reports_what_it_would_run(run_ai_module, tmp_path):
-    result = kubectl_ai(run_ai_module, tmp_path, check_mode=True, prompt="scale the backend", allow_mutations=True)
+def test_fixture_check_mode_never_mutates_and_reports_what_it_would_run(run_module_process, tmp_path):
+    result = kubectl_ai(run_module_process, tmp_path, check_mode=True, prompt="scale the backend", allow_mutations=True)
 
     assert not result.get("failed"), result.get("msg")
     assert result["changed"] is True
@@ -71,8 +73,8 @@ def test_fixture_check_mode_never_mutates_and_reports_what_it_would_run(run_ai_m
     assert cluster_log(tmp_path) == []
 
 
-def test_fixture_iteration_limit_is_a_failure(run_ai_module, tmp_path):
-    result = kubectl_ai(run_ai_module, tmp_path, prompt="loop over the pods", max_iterations=3)
+def test_fixture_iteration_limit_is_a_failure(run_module_process, tmp_path):
+    result = kubectl_ai(run_module_process, tmp_path, prompt="loop over the pods", max_iterations=3)
 
     assert result["failed"] is True
     assert "Maximum number of iterations reached." in result["msg"]
@@ -81,27 +83,27 @@ def test_fixture_iteration_limit_is_a_failure(run_ai_module, tmp_path):
     assert "--max-iterations 3" in result["command"]
 
 
-def test_fixture_llm_error_printed_with_exit_zero_is_a_failure(run_ai_module, tmp_path):
-    result = kubectl_ai(run_ai_module, tmp_path, prompt="use up the quota")
+def test_fixture_llm_error_printed_with_exit_zero_is_a_failure(run_module_process, tmp_path):
+    result = kubectl_ai(run_module_process, tmp_path, prompt="use up the quota")
 
     assert result["failed"] is True
     assert result["rc"] == 0
     assert "Error 429" in result["msg"]
 
 
-def test_fixture_missing_api_key_fails_with_tool_message(run_ai_module, tmp_path):
-    result = kubectl_ai(run_ai_module, tmp_path, env={"GEMINI_API_KEY": None}, prompt="check the pods")
+def test_fixture_missing_api_key_fails_with_tool_message(run_module_process, tmp_path):
+    result = kubectl_ai(run_module_process, tmp_path, env={"GEMINI_API_KEY": None}, prompt="check the pods")
 
     assert result["failed"] is True
     assert result["rc"] == 1
     assert "GEMINI_API_KEY" in result["stderr"]
 
 
-def test_fixture_api_key_never_appears_in_results(run_ai_module, tmp_path):
+def test_fixture_api_key_never_appears_in_results(run_module_process, tmp_path):
     secret = "sk-fixture-SECRET-42"
     # A key pasted into the prompt by mistake ends up on the command line; it must be masked there too.
     result = kubectl_ai(
-        run_ai_module,
+        run_module_process,
         tmp_path,
         env={"OPENAI_API_KEY": None},
         prompt=f"check the pods (token {secret})",
@@ -114,14 +116,14 @@ def test_fixture_api_key_never_appears_in_results(run_ai_module, tmp_path):
     assert "********" in result["command"]
 
 
-def test_fixture_env_fallback_key_is_redacted(run_ai_module, tmp_path):
-    result = kubectl_ai(run_ai_module, tmp_path, prompt=f"check the pods, key {FAKE_KEY}")
+def test_fixture_env_fallback_key_is_redacted(run_module_process, tmp_path):
+    result = kubectl_ai(run_module_process, tmp_path, prompt=f"check the pods, key {FAKE_KEY}")
 
     assert not result.get("failed"), result.get("msg")
     assert FAKE_KEY not in result["_raw_output"]
 
 
-def test_fixture_context_uses_private_kubeconfig_copy(run_ai_module, tmp_path):
+def test_fixture_context_uses_private_kubeconfig_copy(run_module_process, tmp_path):
     kubeconfig = tmp_path / "config"
     kubeconfig.write_text(
         yaml.safe_dump(
@@ -140,14 +142,14 @@ def test_fixture_context_uses_private_kubeconfig_copy(run_ai_module, tmp_path):
     )
 
     unknown = kubectl_ai(
-        run_ai_module, tmp_path, prompt="check the pods", kubeconfig=str(kubeconfig), context="staging"
+        run_module_process, tmp_path, prompt="check the pods", kubeconfig=str(kubeconfig), context="staging"
     )
     assert unknown["failed"] is True
     assert "staging" in unknown["msg"]
     assert "minikube" in unknown["msg"]
 
     result = kubectl_ai(
-        run_ai_module, tmp_path, prompt="check the pods", kubeconfig=str(kubeconfig), context="minikube"
+        run_module_process, tmp_path, prompt="check the pods", kubeconfig=str(kubeconfig), context="minikube"
     )
     assert not result.get("failed"), result.get("msg")
     passed = result["command"].split("--kubeconfig ", 1)[1].split()[0]
@@ -156,9 +158,9 @@ def test_fixture_context_uses_private_kubeconfig_copy(run_ai_module, tmp_path):
     assert yaml.safe_load(kubeconfig.read_text())["current-context"] == "prod", "the user's kubeconfig is untouched"
 
 
-def test_missing_binary_fails_clearly(run_ai_module, tmp_path):
+def test_missing_binary_fails_clearly(run_module_process, tmp_path):
     result = kubectl_ai(
-        run_ai_module, tmp_path, prompt="check the pods", binary_path=str(tmp_path / "no-such-kubectl-ai")
+        run_module_process, tmp_path, prompt="check the pods", binary_path=str(tmp_path / "no-such-kubectl-ai")
     )
 
     assert result["failed"] is True
