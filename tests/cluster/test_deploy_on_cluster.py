@@ -1,0 +1,305 @@
+"""The whole deploy path on the real test cluster, in the order a user lives it.
+
+site.yml with the cluster inventory, a second run that changes nothing, the app in a browser through
+the Ingress, a backend change rolled out while a client polls, status, rollback, pods killed under
+writes, teardown and a redeploy that finds the data again. The tests share one release and run in
+file order; each says what it proves.
+"""
+
+import json
+import re
+import secrets
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from .conftest import (
+    APP_HOST,
+    APP_URL,
+    NAMESPACE,
+    PASSWORD,
+    RELEASE,
+    PlaybookRun,
+    log_in,
+    sign_up,
+    wait_until,
+)
+
+pytestmark = pytest.mark.cluster
+
+SITE = "site.yml"
+# Kept across tests: what was created before a teardown must be there after the redeploy.
+STATE: dict[str, object] = {}
+
+
+def _release_pods(k8s, component: str | None = None):
+    selector = f"app.kubernetes.io/instance={RELEASE}"
+    if component:
+        selector += f",app.kubernetes.io/component={component}"
+    return k8s.CoreV1Api().list_namespaced_pod(NAMESPACE, label_selector=selector).items
+
+
+def _helm(*args: str, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        ["helm", *args, "--namespace", NAMESPACE, "--kube-context", "todo-test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return result.stdout
+
+
+def _add_task(user, title: str) -> requests.Response:
+    return requests.post(user.url("tasks"), json={"title": title}, headers=user.headers, timeout=10)
+
+
+def _task_titles(user) -> set[str]:
+    response = requests.get(user.url("tasks"), headers=user.headers, timeout=30)
+    response.raise_for_status()
+    return {task["title"] for task in response.json()}
+
+
+def test_cluster_is_kubernetes_1_34_with_a_ready_node(k8s) -> None:
+    version = k8s.VersionApi().get_code()
+    assert version.git_version.startswith("v1.34."), version.git_version
+    nodes = k8s.CoreV1Api().list_node().items
+    assert len(nodes) == 1
+    ready = {c.type: c.status for c in nodes[0].status.conditions}["Ready"]
+    assert ready == "True"
+
+
+def test_site_yml_deploys_the_app_with_helm_test_and_smoke_test(run_playbook, k8s) -> None:
+    started = time.monotonic()
+    run = run_playbook(SITE)
+    STATE["first_deploy_seconds"] = round(time.monotonic() - started)
+    assert run.recap["failed"] == 0
+    # the deploy role's own checks ran: helm test and the smoke test's chat through the Ingress
+    assert "Run helm test" in run.output
+    assert "Smoke test passed" in run.output, run.log
+    # the hosts entry points todo.local at the node, where the ingress controller listens
+    hosts = Path("/etc/hosts").read_text()
+    assert re.search(rf"^\S+\s+{re.escape(APP_HOST)}$", hosts, re.MULTILINE), hosts
+    pods = _release_pods(k8s)
+    assert {p.metadata.labels["app.kubernetes.io/component"] for p in pods} >= {"backend", "frontend", "postgresql"}
+    assert all(p.status.phase == "Running" for p in pods), [(p.metadata.name, p.status.phase) for p in pods]
+
+
+def test_the_namespace_enforces_the_restricted_pod_security_standard(k8s) -> None:
+    labels = k8s.CoreV1Api().read_namespace(NAMESPACE).metadata.labels
+    assert labels.get("pod-security.kubernetes.io/enforce") == "restricted"
+    # every pod of the release was admitted under it, PostgreSQL included
+    assert {p.metadata.labels["app.kubernetes.io/component"] for p in _release_pods(k8s)} >= {"backend", "postgresql"}
+    # and the standard is really enforced: a root pod is refused
+    privileged = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "root-probe"},
+        "spec": {"containers": [{"name": "c", "image": "todo-test.local/busybox:1", "command": ["true"]}]},
+    }
+    from kubernetes.client.exceptions import ApiException
+
+    with pytest.raises(ApiException) as refused:
+        k8s.CoreV1Api().create_namespaced_pod(NAMESPACE, privileged, dry_run="All")
+    assert refused.value.status == 403
+    assert "violates PodSecurity" in refused.value.body
+
+
+def test_postgresql_keeps_its_data_on_a_bound_volume_of_the_default_class(k8s) -> None:
+    claims = k8s.CoreV1Api().list_namespaced_persistent_volume_claim(NAMESPACE).items
+    assert len(claims) == 1
+    assert claims[0].status.phase == "Bound"
+    assert claims[0].spec.storage_class_name == "standard"
+
+
+def test_a_second_run_changes_nothing(run_playbook) -> None:
+    started = time.monotonic()
+    run = run_playbook(SITE)
+    STATE["noop_run_seconds"] = round(time.monotonic() - started)
+    assert run.recap["failed"] == 0
+    assert run.recap["changed"] == 0, f"changed tasks on a re-run (log: {run.log})"
+
+
+def test_a_browser_signs_up_and_chats_through_the_ingress(chromium) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+    context = chromium.new_context(base_url=APP_URL)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    email = f"browser-{secrets.token_hex(4)}@example.com"
+    try:
+        page.goto("/")
+        expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign up", exact=True).click()
+        expect(page.get_by_role("heading", name="Your tasks")).to_be_visible()
+
+        page.get_by_label("Message", exact=True).fill("add a task to buy milk")
+        page.get_by_role("button", name="Send", exact=True).click()
+        tasks = page.get_by_role("list", name="Tasks")
+        expect(tasks.get_by_text(re.compile("buy milk", re.IGNORECASE))).to_be_visible()
+
+        page.reload()
+        expect(page.get_by_role("heading", name="Your tasks")).to_be_visible()
+        expect(page.get_by_role("list", name="Tasks").get_by_text(re.compile("buy milk", re.IGNORECASE))).to_be_visible()
+        assert errors == []
+    finally:
+        context.close()
+    # the server holds it too, not only the page
+    assert any("buy milk" in title.lower() for title in _task_titles(log_in(email)))
+
+
+class Poller(threading.Thread):
+    """A client that reads its task list through the Ingress, as fast as it can, until stopped."""
+
+    def __init__(self, user) -> None:
+        super().__init__(daemon=True)
+        self.user = user
+        self.stop = threading.Event()
+        self.ok = 0
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        session = requests.Session()
+        while not self.stop.is_set():
+            try:
+                response = session.get(self.user.url("tasks"), headers=self.user.headers, timeout=10)
+                if response.status_code == 200:
+                    self.ok += 1
+                else:
+                    self.failures.append(f"{response.status_code}: {response.text[:200]}")
+            except requests.RequestException as error:
+                self.failures.append(type(error).__name__)
+            time.sleep(0.05)
+
+
+def test_a_backend_change_rolls_out_while_a_client_polls_without_a_failed_request(
+    run_playbook, k8s, app_copy: Path, playbook_env
+) -> None:
+    user = sign_up("rollout")
+    assert _add_task(user, "survive the rollout").status_code == 201
+    before = {p.spec.containers[0].image for p in _release_pods(k8s, "backend")}
+    STATE["revision_before_change"] = json.loads(_helm("history", RELEASE, "-o", "json", env=playbook_env))[-1]["revision"]
+
+    init = app_copy / "backend" / "todo_api" / "__init__.py"
+    init.write_text(init.read_text() + "# a one-line change: the image's content hash and so its tag change\n")
+    poller = Poller(user)
+    poller.start()
+    started = time.monotonic()
+    try:
+        run = run_playbook(SITE, "--tags", "deploy", "-e", f"images_app_dir={app_copy}")
+    finally:
+        poller.stop.set()
+        poller.join()
+    STATE["edit_to_live_seconds"] = round(time.monotonic() - started)
+    assert run.recap["failed"] == 0
+    after = {p.spec.containers[0].image for p in _release_pods(k8s, "backend") if p.metadata.deletion_timestamp is None}
+    assert after and after.isdisjoint(before), (before, after)
+    STATE["rollout"] = {"ok": poller.ok, "failed": len(poller.failures)}
+    assert poller.ok > 100, "the client barely ran"
+    assert poller.failures == [], f"{len(poller.failures)} of {poller.ok + len(poller.failures)} requests failed: {poller.failures[:10]}"
+    STATE["images_after_change"] = after
+
+
+def test_status_playbook_reports_the_release(run_playbook) -> None:
+    run = run_playbook("playbooks/status.yml")
+    assert run.recap["failed"] == 0
+    assert f"{RELEASE} revision" in run.output
+    assert "deployed" in run.output
+    assert f"http://{APP_HOST}" in run.output
+
+
+def test_rollback_returns_to_the_previous_revision_and_the_app_still_serves(run_playbook, k8s, playbook_env) -> None:
+    user = sign_up("rollback")
+    run = run_playbook("playbooks/rollback.yml")
+    assert run.recap["failed"] == 0
+    history = json.loads(_helm("history", RELEASE, "-o", "json", env=playbook_env))
+    assert history[-1]["status"] == "deployed"
+    assert f"Rollback to {STATE['revision_before_change']}" in history[-1]["description"]
+    wait_until(
+        "the backend pods of the previous revision",
+        lambda: {p.spec.containers[0].image for p in _release_pods(k8s, "backend") if p.metadata.deletion_timestamp is None}
+        .isdisjoint(STATE["images_after_change"]),
+    )
+    assert _add_task(user, "after the rollback").status_code == 201
+    assert "after the rollback" in _task_titles(user)
+
+
+class Writer(threading.Thread):
+    """A client that keeps adding tasks and remembers which ones the server acknowledged."""
+
+    def __init__(self, user) -> None:
+        super().__init__(daemon=True)
+        self.user = user
+        self.stop = threading.Event()
+        self.acknowledged: list[str] = []
+        self.refused = 0
+
+    def run(self) -> None:
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            title = f"write {n}"
+            try:
+                if _add_task(self.user, title).status_code == 201:
+                    self.acknowledged.append(title)
+                else:
+                    self.refused += 1
+            except requests.RequestException:
+                self.refused += 1
+            time.sleep(0.02)
+
+
+def test_killing_the_backend_and_postgresql_pods_loses_no_acknowledged_write(k8s) -> None:
+    user = sign_up("chaos")
+    writer = Writer(user)
+    writer.start()
+    core = k8s.CoreV1Api()
+    try:
+        time.sleep(3)
+        for component in ("backend", "postgresql"):
+            for pod in _release_pods(k8s, component):
+                core.delete_namespaced_pod(pod.metadata.name, NAMESPACE)
+            time.sleep(2)
+            wait_until(
+                f"a ready {component} pod again",
+                lambda c=component: any(
+                    p.status.container_statuses and all(s.ready for s in p.status.container_statuses)
+                    for p in _release_pods(k8s, c)
+                    if p.metadata.deletion_timestamp is None
+                ),
+            )
+        # writes go through again once everything is back
+        wait_until("a write after the restarts", lambda: len(writer.acknowledged) > 0 and _add_task(user, "probe").ok)
+        time.sleep(3)
+    finally:
+        writer.stop.set()
+        writer.join()
+    assert len(writer.acknowledged) > 20, "the writer barely ran"
+    stored = _task_titles(user)
+    lost = [title for title in writer.acknowledged if title not in stored]
+    assert lost == [], f"{len(lost)} acknowledged writes are gone: {lost[:10]}"
+    STATE["chaos"] = {"acknowledged": len(writer.acknowledged), "refused": writer.refused}
+    STATE["kept_user"] = user.email
+    STATE["kept_titles"] = stored
+
+
+def test_teardown_keeps_the_volume_and_a_redeploy_finds_the_data(run_playbook, k8s, playbook_env) -> None:
+    run = run_playbook("playbooks/teardown.yml")
+    assert run.recap["failed"] == 0
+    assert _helm("list", "-q", env=playbook_env).strip() == ""
+    claims = k8s.CoreV1Api().list_namespaced_persistent_volume_claim(NAMESPACE).items
+    assert len(claims) == 1, "the database volume must outlive the release"
+
+    run = run_playbook(SITE, "--tags", "deploy")
+    assert run.recap["failed"] == 0
+    user = log_in(str(STATE["kept_user"]))
+    assert _task_titles(user) == STATE["kept_titles"]
