@@ -7,7 +7,7 @@ import pytest
 
 helm_python = pytest.importorskip("helm_python")
 
-KUBERNETES_VERSIONS = ("1.28", "1.33")
+KUBERNETES_VERSIONS = ("1.30", "1.34", "1.37")
 FORBIDDEN_WRITABLE_ROOT = "a container may only write to emptyDir/volume mounts"
 
 
