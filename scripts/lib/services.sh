@@ -87,3 +87,17 @@ if args:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "--cert", cert, *args])
 PY
 }
+
+ensure_cluster_host() {
+  # What tests/cluster/build and up need from Debian besides Docker: the container runtime, the CNI
+  # plugins, iptables and conntrack for kube-proxy, gcc for the pause program, busybox for helper pods.
+  local packages=() cmd
+  for cmd in containerd:containerd runc:runc iptables:iptables conntrack:conntrack gcc:gcc openssl:openssl; do
+    command -v "${cmd%%:*}" >/dev/null || packages+=("${cmd#*:}")
+  done
+  [ -x /usr/lib/cni/bridge ] || packages+=(containernetworking-plugins)
+  [[ $(ldd /bin/busybox 2>&1) == *'not a dynamic'* ]] || packages+=(busybox-static)
+  [ -e /usr/include/stdio.h ] || packages+=(libc6-dev)
+  if [ ${#packages[@]} -gt 0 ]; then apt_install "${packages[@]}" || return 1; fi
+  command -v go >/dev/null || { echo "services: Go is missing; the test cluster is built from Go modules (go.dev/dl)" >&2; return 1; }
+}

@@ -37,7 +37,9 @@ RECAP = re.compile(
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if os.environ.get("TODO_TEST_CLUSTER") == "1":
         return
-    skip = pytest.mark.skip(reason="needs the test cluster: run `scripts/test cluster`, which builds, starts and stops it")
+    skip = pytest.mark.skip(
+        reason="needs the test cluster: run `scripts/test cluster`, which builds, starts and stops it"
+    )
     for item in items:
         if Path(item.fspath).is_relative_to(Path(__file__).parent):
             item.add_marker(skip)
@@ -144,7 +146,7 @@ def wait_until(what: str, condition: Callable[[], object], timeout: float = 180,
             result = condition()
             if result:
                 return result
-        except Exception as error:  # noqa: BLE001  # any failure means "not yet"; the last one is reported
+        except Exception as error:  # any failure means "not yet"; the last one is reported
             last_error = error
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last error: {last_error})")
@@ -169,7 +171,9 @@ def chromium():
 
     path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not os.access(path, os.X_OK):
-        pytest.fail(f"Chromium was not found at {path}: apt-get install chromium (scripts/test does), or set CHROMIUM_PATH")
+        pytest.fail(
+            f"Chromium was not found at {path}: apt-get install chromium (scripts/test does), or set CHROMIUM_PATH"
+        )
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
             "--no-first-run", "--disable-component-update", "--disable-sync"]  # fmt: skip
     with sync_playwright() as playwright:
