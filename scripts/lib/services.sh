@@ -101,3 +101,10 @@ ensure_cluster_host() {
   if [ ${#packages[@]} -gt 0 ]; then apt_install "${packages[@]}" || return 1; fi
   command -v go >/dev/null || { echo "services: Go is missing; the test cluster is built from Go modules (go.dev/dl)" >&2; return 1; }
 }
+
+ensure_helm() {
+  # The pinned helm (and kubectl) that the roles call, built from tests/cluster/components (cached), first on PATH.
+  command -v go >/dev/null || { echo "services: Go is missing; helm is built from its Go module (go.dev/dl)" >&2; return 1; }
+  tests/cluster/build helm kubectl || return 1
+  export PATH="${CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/todo-chatbot/cluster}/current:$PATH"
+}

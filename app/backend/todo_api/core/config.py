@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)
     db_pool_timeout: float = Field(default=10.0, gt=0)
+    # How long `python -m todo_api.migrate` waits for the database to accept connections (it starts with
+    # the database, e.g. in the same Helm release) before it gives up.
+    db_wait_seconds: float = Field(default=120.0, ge=0, le=3600)
     # How many earlier messages of a conversation the agent sees.
     chat_history_limit: int = Field(default=20, ge=0)
 
