@@ -90,9 +90,10 @@ PY
 
 ensure_cluster_host() {
   # What tests/cluster/build and up need from Debian besides Docker: the container runtime, the CNI
-  # plugins, iptables and conntrack for kube-proxy, gcc for the pause program, busybox for helper pods.
+  # plugins, iptables and conntrack for kube-proxy, ipset for kube-router, gcc for the pause program,
+  # busybox for helper pods.
   local packages=() cmd
-  for cmd in containerd:containerd runc:runc iptables:iptables conntrack:conntrack gcc:gcc openssl:openssl; do
+  for cmd in containerd:containerd runc:runc iptables:iptables ipset:ipset conntrack:conntrack gcc:gcc openssl:openssl; do
     command -v "${cmd%%:*}" >/dev/null || packages+=("${cmd#*:}")
   done
   [ -x /usr/lib/cni/bridge ] || packages+=(containernetworking-plugins)

@@ -131,3 +131,43 @@ def test_helm_test_fails_when_the_backend_is_not_ready(default_render):
         server.shutdown()
     assert result.returncode != 0
     assert "helm test failed: /readyz answered 503" in result.stderr
+
+
+def test_helm_test_waits_for_a_backend_it_cannot_reach_yet(default_render):
+    # As under a NetworkPolicy controller that admits the new test pod a few seconds after it starts:
+    # connections fail at first, then reach the backend (here one that is not ready, so the test ends).
+    port = free_port()
+
+    def serve_late():
+        time.sleep(3)
+        server = http.server.HTTPServer(("127.0.0.1", port), _NotReadyHandler)
+        server.timeout = 20
+        server.handle_request()
+        server.server_close()
+
+    threading.Thread(target=serve_late, daemon=True).start()
+    started = time.monotonic()
+    result = subprocess.run(
+        helm_test_command(default_render),
+        env={**os.environ, "BACKEND_URL": f"http://127.0.0.1:{port}", "READY_WAIT_SECONDS": "30"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert time.monotonic() - started >= 3
+    assert "helm test failed: /readyz answered 503" in result.stderr
+
+
+def test_helm_test_gives_up_on_an_unreachable_backend_with_a_clear_message(default_render):
+    result = subprocess.run(
+        helm_test_command(default_render),
+        env={**os.environ, "BACKEND_URL": f"http://127.0.0.1:{free_port()}", "READY_WAIT_SECONDS": "2"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "was not reachable for 2 s" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -115,6 +115,66 @@ def test_the_namespace_enforces_the_restricted_pod_security_standard(k8s) -> Non
     assert "violates PodSecurity" in refused.value.body
 
 
+def _probe_from_outside(k8s, targets: dict[str, str]) -> dict[str, str]:
+    """Open a TCP connection to each host:port from a pod in another namespace; OPEN or BLOCKED for each."""
+    script = "; ".join(
+        f"if nc -w 3 {address.replace(':', ' ')} </dev/null; then echo {name}=OPEN; else echo {name}=BLOCKED; fi"
+        for name, address in targets.items()
+    )
+    name = f"netpol-probe-{secrets.token_hex(3)}"
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {
+            "restartPolicy": "Never",
+            "containers": [{"name": "probe", "image": "todo-test.local/busybox:1", "command": ["sh", "-c", script]}],
+        },
+    }
+    core = k8s.CoreV1Api()
+    core.create_namespaced_pod("default", pod)
+    try:
+        wait_until(
+            "the probe pod to finish",
+            lambda: core.read_namespaced_pod(name, "default").status.phase in ("Succeeded", "Failed"),
+            timeout=120,
+        )
+        lines = core.read_namespaced_pod_log(name, "default").split()
+    finally:
+        core.delete_namespaced_pod(name, "default", grace_period_seconds=0)
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
+def test_network_policies_keep_postgresql_to_the_backend(k8s) -> None:
+    # Enforced by kube-router's policy controller in the test cluster (on Minikube's default CNI they are not).
+    database = f"{RELEASE}-postgresql.{NAMESPACE}.svc.cluster.local:5432"
+    backend = f"{RELEASE}-backend.{NAMESPACE}.svc.cluster.local:8000"
+    seen = _probe_from_outside(
+        k8s, {"apiserver": "kubernetes.default.svc.cluster.local:443", "database": database, "backend": backend}
+    )
+    assert seen == {"apiserver": "OPEN", "database": "BLOCKED", "backend": "BLOCKED"}, seen
+    # the backend itself still reaches PostgreSQL
+    backend_pod = next(p for p in _release_pods(k8s, "backend") if p.status.phase == "Running")
+    from kubernetes.stream import stream
+
+    answer = stream(
+        k8s.CoreV1Api().connect_get_namespaced_pod_exec,
+        backend_pod.metadata.name,
+        NAMESPACE,
+        container="backend",
+        command=[
+            "python",
+            "-c",
+            f"import socket; socket.create_connection(('{RELEASE}-postgresql', 5432), 5); print('OPEN')",
+        ],
+        stderr=True,
+        stdout=True,
+        stdin=False,
+        tty=False,
+    )
+    assert answer.strip() == "OPEN", answer
+
+
 def test_postgresql_keeps_its_data_on_a_bound_volume_of_the_default_class(k8s) -> None:
     claims = k8s.CoreV1Api().list_namespaced_persistent_volume_claim(NAMESPACE).items
     assert len(claims) == 1

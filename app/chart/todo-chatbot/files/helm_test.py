@@ -7,11 +7,13 @@ backend Service; exits non-zero (failing `helm test`) with the reason on stderr.
 import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.request
 import uuid
 
 BACKEND_URL = os.environ["BACKEND_URL"].rstrip("/")
+READY_WAIT_SECONDS = float(os.environ.get("READY_WAIT_SECONDS", "60"))
 
 
 def call(method, path, body=None, token=None):
@@ -33,7 +35,21 @@ def expect(condition, message):
         sys.exit("helm test failed: " + message)
 
 
-status, body = call("GET", "/readyz")
+def wait_ready(seconds=READY_WAIT_SECONDS):
+    """/readyz, retried while the connection fails: a NetworkPolicy controller admits a new pod's address
+    (this test pod's) a few seconds after the pod starts."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return call("GET", "/readyz")
+        except (urllib.error.URLError, OSError) as error:
+            if time.monotonic() >= deadline:
+                unreachable = f"the backend at {BACKEND_URL} was not reachable for {seconds:.0f} s: {error}"
+                sys.exit("helm test failed: " + unreachable)
+            time.sleep(2)
+
+
+status, body = wait_ready()
 expect(status == 200 and body == {"status": "ready"}, f"/readyz answered {status} {body}")
 
 email = f"helm-test-{uuid.uuid4().hex[:12]}@example.com"
