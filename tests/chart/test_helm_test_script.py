@@ -32,6 +32,18 @@ def helm_test_command(rendered) -> list[str]:
     return [sys.executable, *container["command"][1:], *container["args"]]
 
 
+def run_helm_test(rendered, backend_url: str, **env: str) -> subprocess.CompletedProcess:
+    """The helm test pod's script, run here against backend_url (READY_WAIT_SECONDS etc. in env)."""
+    return subprocess.run(
+        helm_test_command(rendered),
+        env={**os.environ, "BACKEND_URL": backend_url, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -92,14 +104,7 @@ def backend_url(database_url):
 
 
 def test_helm_test_passes_against_the_real_backend(default_render, backend_url):
-    result = subprocess.run(
-        helm_test_command(default_render),
-        env={**os.environ, "BACKEND_URL": backend_url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_helm_test(default_render, backend_url)
     assert result.returncode == 0, result.stderr
     assert "helm test passed: /readyz ready, chat ran add_task" in result.stdout
 
@@ -119,14 +124,7 @@ def test_helm_test_fails_when_the_backend_is_not_ready(default_render):
     server = http.server.HTTPServer(("127.0.0.1", 0), _NotReadyHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        result = subprocess.run(
-            helm_test_command(default_render),
-            env={**os.environ, "BACKEND_URL": f"http://127.0.0.1:{server.server_port}"},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_helm_test(default_render, f"http://127.0.0.1:{server.server_port}")
     finally:
         server.shutdown()
     assert result.returncode != 0
@@ -147,27 +145,13 @@ def test_helm_test_waits_for_a_backend_it_cannot_reach_yet(default_render):
 
     threading.Thread(target=serve_late, daemon=True).start()
     started = time.monotonic()
-    result = subprocess.run(
-        helm_test_command(default_render),
-        env={**os.environ, "BACKEND_URL": f"http://127.0.0.1:{port}", "READY_WAIT_SECONDS": "30"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_helm_test(default_render, f"http://127.0.0.1:{port}", READY_WAIT_SECONDS="30")
     assert time.monotonic() - started >= 3
     assert "helm test failed: /readyz answered 503" in result.stderr
 
 
 def test_helm_test_gives_up_on_an_unreachable_backend_with_a_clear_message(default_render):
-    result = subprocess.run(
-        helm_test_command(default_render),
-        env={**os.environ, "BACKEND_URL": f"http://127.0.0.1:{free_port()}", "READY_WAIT_SECONDS": "2"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_helm_test(default_render, f"http://127.0.0.1:{free_port()}", READY_WAIT_SECONDS="2")
     assert result.returncode != 0
     assert "was not reachable for 2 s" in result.stderr
     assert "Traceback" not in result.stderr

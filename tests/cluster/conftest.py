@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from harness.browser import launch_chromium
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLUSTER_INVENTORY = [REPO_ROOT / "inventory" / "cluster", REPO_ROOT / "tests" / "cluster" / "inventory"]
@@ -164,21 +165,7 @@ def app_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's headless Chromium, driven by Playwright (never `playwright install`: it downloads a browser)."""
-    from playwright.sync_api import sync_playwright
-
-    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-    if not os.access(path, os.X_OK):
-        pytest.fail(
-            f"Chromium was not found at {path}: apt-get install chromium (scripts/test does), or set CHROMIUM_PATH"
-        )
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-            "--no-first-run", "--disable-component-update", "--disable-sync"]  # fmt: skip
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, headless=True, args=args)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        yield browser

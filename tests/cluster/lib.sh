@@ -32,5 +32,12 @@ CONTAINERD_SOCK=$CLUSTER_RUN/containerd.sock
 # Marks every iptables rule the bring-up adds itself, so the teardown removes exactly those.
 IPTABLES_COMMENT=todo-test-cluster
 
+# component_version COMPONENT MODULE: the version of MODULE that components/COMPONENT/go.mod requires
+# (the one place each version is written).
+component_version() {
+  awk -v m="$2" '$1 == m && $2 ~ /^v/ {print $2; exit} $1 == "require" && $2 == m {print $3; exit}' \
+    "$CLUSTER_DIR/components/$1/go.mod"
+}
+
 log() { printf '%s cluster: %s\n' "$(date +%T)" "$*"; }
 die() { printf '%s cluster: ERROR: %s\n' "$(date +%T)" "$*" >&2; exit 1; }

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from harness.browser import sign_up_in_the_page
 
 from .conftest import (
     APP_HOST,
@@ -200,13 +201,7 @@ def test_a_browser_signs_up_and_chats_through_the_ingress(chromium) -> None:
     page.on("pageerror", lambda error: errors.append(str(error)))
     email = f"browser-{secrets.token_hex(4)}@example.com"
     try:
-        page.goto("/")
-        expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign up", exact=True).click()
-        expect(page.get_by_role("heading", name="Your tasks")).to_be_visible()
-
+        sign_up_in_the_page(page, email, PASSWORD)
         page.get_by_label("Message", exact=True).fill("add a task to buy milk")
         page.get_by_role("button", name="Send", exact=True).click()
         tasks = page.get_by_role("list", name="Tasks")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from harness.browser import launch_chromium
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FRONTEND_DIR = REPO_ROOT / "app" / "frontend"
@@ -34,16 +35,6 @@ FRONTEND_INPUTS = (
     "tsconfig.json",
 )
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # The browser test exercises the offline engine: no LLM is reachable here, and
 # the replies must not depend on one.
@@ -96,18 +87,6 @@ def frontend_dist() -> Path:
             _run_npm("ci", "--no-audit", "--no-fund")
         _run_npm("run", "build")
     return DIST_INDEX.parent
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        pytest.fail(
-            f"Chromium was not found at {path}. The browser test needs Debian's chromium package "
-            "(`apt-get install chromium`, which the test command does) or CHROMIUM_PATH set to a Chromium binary. "
-            "Do not run `playwright install`: it downloads a browser and cannot work here."
-        )
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -216,14 +195,6 @@ def backend_url(frontend_dist: Path, database_url: str, tmp_path_factory: pytest
 # Module scope: Playwright's sync API keeps an event loop running in this thread until it stops, which
 # would break every later test that calls asyncio.run().
 @pytest.fixture(scope="module")
-def browser(chromium_path: str):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("The Python package `playwright` is not installed (pip install playwright).")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser():
+    with launch_chromium() as chromium:
+        yield chromium

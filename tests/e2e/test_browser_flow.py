@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from harness.browser import sign_up_in_the_page
 
 pytestmark = pytest.mark.e2e
 
@@ -50,13 +51,7 @@ def test_sign_up_chat_add_complete_and_history_after_reload(browser, backend_url
     email = f"e2e-{secrets.token_hex(4)}@example.com"
 
     try:
-        # Sign up.
-        page.goto("/")
-        expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign up", exact=True).click()
-        expect(page.get_by_role("heading", name="Your tasks")).to_be_visible()
+        sign_up_in_the_page(page, email, PASSWORD)
         expect(page.get_by_text(email)).to_be_visible()
         expect(page.get_by_text("No tasks yet")).to_be_visible()
 
