@@ -5,6 +5,7 @@ and to the backend's own /mcp endpoint for the tools, exactly as it would with a
 """
 
 import json
+import time
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ def backend(database_url, fake_openai, live_server_factory, settings_factory):
             openai_model="fake-model-1",
             mcp_server_url=f"http://127.0.0.1:{port}/mcp",
             llm_timeout_seconds=20,
+            chat_turn_timeout_seconds=6,
         )
 
     with live_server_factory(settings_for) as url:
@@ -137,3 +139,19 @@ def test_fixture_llm_failure_after_a_tool_ran_does_not_repeat_it(account, fake_o
     assert "stopped with an error" in reply["response"]
     assert [c["name"] for c in reply["tool_calls"]] == ["add_task"]
     assert [t["title"] for t in tasks(account)] == ["Book flights"]
+
+
+def test_fixture_llm_turn_has_one_deadline_then_the_offline_engine_answers(account, fake_openai):
+    # Each model call is slow but well inside its own timeout (20 s); the whole turn would take 8 x 2 s.
+    def slow_lookup(body):
+        time.sleep(2)
+        return fake_openai.tool_call("list_tasks", {"status": "all"}, call_id=f"call_{len(fake_openai.requests)}")
+
+    fake_openai.script += [slow_lookup] * 8
+    started = time.monotonic()
+    reply = chat(account, "Add a task to water the plants")
+    elapsed = time.monotonic() - started
+    assert elapsed < 12, f"the turn took {elapsed:.1f} s, past its 6 s deadline"
+    # only lookups ran before the deadline, so the built-in engine did the work, once
+    assert reply["response"].startswith("The AI assistant is unavailable right now")
+    assert [t["title"] for t in tasks(account)] == ["Water the plants"]

@@ -23,9 +23,9 @@ async def respond(
     llm: ChatEngine = LlmEngine(settings, user_id, recorder)
     try:
         return await llm.respond(message, history)
-    except Exception as error:  # any model/network/protocol failure must not lose the user's request
+    except Exception as error:  # any model/network/protocol failure or the turn's deadline must not lose the request
         logger.warning("LLM engine failed, falling back to the offline engine", extra={"error": repr(error)})
-        if recorder.calls:
+        if any(call.name != "list_tasks" for call in recorder.calls):
             # The model already changed tasks before failing: report that instead of doing it twice.
             done = ", ".join(f"{call.name}({call.arguments})" for call in recorder.calls)
             return AgentReply(

@@ -5,6 +5,7 @@ set OPENAI_API_KEY, optionally OPENAI_BASE_URL and OPENAI_MODEL. The agent reach
 MCP with a short-lived token of the chatting user, so the model can never act for anybody else.
 """
 
+import asyncio
 import json
 from typing import Any
 
@@ -95,5 +96,6 @@ class LlmEngine:
             )
             conversation = [{"role": item.role, "content": item.content} for item in history]
             conversation.append({"role": "user", "content": message})
-            result = await Runner.run(agent, conversation, hooks=self.recorder, max_turns=MAX_AGENT_TURNS)
+            async with asyncio.timeout(settings.chat_turn_timeout_seconds):
+                result = await Runner.run(agent, conversation, hooks=self.recorder, max_turns=MAX_AGENT_TURNS)
         return AgentReply(response=str(result.final_output or "Done."), tool_calls=list(self.recorder.calls))

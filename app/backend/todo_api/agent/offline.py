@@ -7,6 +7,8 @@ which task). Tasks are named by id ("task 3", "#3") or by a phrase from the titl
 
 import difflib
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -178,6 +180,21 @@ FILLER_WORDS = {
     "anymore",
     "now",
 }
+# Bounds on the work one message may cause, whatever its shape (a message is at most MESSAGE_MAX
+# characters): how many ways an update is split into "which task" and "new value", how many words of
+# a phrase are compared with the titles, how many polite words are peeled off, and a time budget.
+MAX_UPDATE_SPLITS = 3
+MAX_PHRASE_WORDS = 12
+MAX_TIDY_ROUNDS = 8
+MESSAGE_TIME_BUDGET = 0.5  # seconds of work before the engine gives up on a message
+SUFFIX_WINDOW = 120
+PHRASE_SHOWN = 60  # characters of the user's phrase quoted back in a reply
+
+
+def _quote(phrase: str) -> str:
+    return phrase if len(phrase) <= PHRASE_SHOWN else phrase[: PHRASE_SHOWN - 1].rstrip() + "…"
+
+
 UPDATE_SEPARATOR = re.compile(r"\s+(?:to say|so it says|so that it says|to read|into|to|as|->|=)\s+|\s*[:→]\s+", re.I)
 DESCRIPTION_FIELD = re.compile(r"\b(?:description|details|notes?|desc)\b", re.I)
 CLARIFY_PATTERN = re.compile(r"Which one should I (complete|delete)\?")
@@ -212,10 +229,13 @@ def tidy(message: str) -> str:
     text = " ".join(message.strip().split())
     text = re.sub(f"^[^\\w#{QUOTE_CHARS}]+", "", text)
     previous = None
-    while previous != text:
+    rounds = 0
+    while previous != text and rounds < MAX_TIDY_ROUNDS:
+        rounds += 1
         previous = text
         text = POLITE_PREFIX.sub("", text).strip()
-        text = POLITE_SUFFIX.sub("", text).strip()
+        # only the end can hold a polite suffix: searching all of a long message for one costs its square
+        text = (text[:-SUFFIX_WINDOW] + POLITE_SUFFIX.sub("", text[-SUFFIX_WINDOW:])).strip()
         text = text.rstrip("?!. ").strip()
     words = text.split(" ", 1)
     if words[0]:
@@ -230,7 +250,7 @@ def _status_filter(text: str) -> str:
     lowered = text.lower()
     words = re.findall(r"[a-z']+", lowered)
     fixed = set()
-    for word in words:
+    for word in set(words):
         close = difflib.get_close_matches(word, ["pending", "completed", "finished", "incomplete", "remaining"], 1, 0.8)
         fixed.add(close[0] if close else word)
     joined = " ".join(words)
@@ -336,14 +356,17 @@ def _task_id(text: str) -> int | None:
     return None
 
 
+def _similar(a: str, b: str) -> bool:
+    matcher = difflib.SequenceMatcher(None, a, b)
+    # The cheap upper bounds first: most word pairs are told apart without the full comparison.
+    return matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
+
+
 def _words_match(phrase_word: str, title_words: list[str]) -> bool:
-    return any(
-        word.startswith(phrase_word) or difflib.SequenceMatcher(None, phrase_word, word).ratio() >= 0.8
-        for word in title_words
-    )
+    return any(word.startswith(phrase_word) or _similar(phrase_word, word) for word in title_words)
 
 
-def match_tasks(tasks: list[Task], phrase: str) -> list[Task]:
+def match_tasks(tasks: list[Task], phrase: str, check_budget: Callable[[], None] = lambda: None) -> list[Task]:
     phrase = phrase.lower().strip()
     if not phrase:
         return []
@@ -353,9 +376,11 @@ def match_tasks(tasks: list[Task], phrase: str) -> list[Task]:
     contains = [task for task in tasks if phrase in task.title.lower()]
     if contains:
         return contains
-    phrase_words = [w for w in phrase.split() if len(w) > 1]
+    phrase_words = list(dict.fromkeys(w for w in phrase.split() if len(w) > 1))[:MAX_PHRASE_WORDS]
     scored = []
-    for task in tasks:
+    for index, task in enumerate(tasks):
+        if index % 64 == 0:
+            check_budget()
         title_words = re.findall(r"[\w'-]+", task.title.lower())
         hits = sum(_words_match(word, title_words) for word in phrase_words)
         if hits:
@@ -378,16 +403,46 @@ HELP_TEXT = (
 )
 
 
+class MessageTooComplex(Exception):
+    """The message used up its time budget before the engine understood it."""
+
+
+TOO_COMPLEX = (
+    "Sorry, that message is too long or tangled for me to follow. "
+    "Try one short request at a time, e.g. “Rename task 1 to Call mom tonight”."
+)
+
+
 class OfflineEngine:
     def __init__(self, session: AsyncSession, user_id: int) -> None:
         self.session = session
         self.user_id = user_id
         self.tools = ToolRunner(session, user_id)
+        self._tasks: list[Task] | None = None
+        self._deadline = float("inf")
 
     def _reply(self, text: str) -> AgentReply:
         return AgentReply(response=text, tool_calls=list(self.tools.calls))
 
+    def _check_budget(self) -> None:
+        if time.monotonic() > self._deadline:
+            raise MessageTooComplex
+
+    async def _user_tasks(self) -> list[Task]:
+        """The user's tasks, read once per message however many phrasings are tried against them."""
+        if self._tasks is None:
+            self._tasks = await task_service.list_tasks(self.session, self.user_id)
+        return self._tasks
+
     async def respond(self, message: str, history: list[HistoryMessage]) -> AgentReply:
+        self._deadline = time.monotonic() + MESSAGE_TIME_BUDGET
+        self._tasks = None
+        try:
+            return await self._respond(message, history)
+        except MessageTooComplex:
+            return self._reply(TOO_COMPLEX)
+
+    async def _respond(self, message: str, history: list[HistoryMessage]) -> AgentReply:
         follow_up = await self._answer_clarification(message, history)
         if follow_up is not None:
             return follow_up
@@ -443,19 +498,19 @@ class OfflineEngine:
         phrase = _target_phrase(text, verb_pattern)
         if not phrase:
             return self._reply(f"Which task should I {action}? Tell me its number or a word from its title.")
-        tasks = await task_service.list_tasks(self.session, self.user_id)
-        matches = match_tasks(tasks, phrase)
+        self._check_budget()
+        matches = match_tasks(await self._user_tasks(), phrase, self._check_budget)
         if action == "complete" and len(matches) > 1:
             pending = [task for task in matches if not task.completed]
             matches = pending if len(pending) == 1 else matches
         if not matches:
             return self._reply(
-                f"I couldn't find a task matching “{phrase}”. Say “show my tasks” to see what's on your list."
+                f"I couldn't find a task matching “{_quote(phrase)}”. Say “show my tasks” to see what's on your list."
             )
         if len(matches) > 1:
             options = "; ".join(f"#{task.id} {task.title}" for task in matches)
             return self._reply(
-                f"I found {len(matches)} tasks matching “{phrase}”: {options}. Which one should I {action}? "
+                f"I found {len(matches)} tasks matching “{_quote(phrase)}”: {options}. Which one should I {action}? "
                 f"Tell me its number, e.g. “{action} task {matches[0].id}”."
             )
         return matches[0]
@@ -496,8 +551,12 @@ class OfflineEngine:
             reference = re.sub(r"\s+(?:to|into|as|to say|with)\s*$", "", reference.strip(), flags=re.I)
             candidates.append((reference, new_value))
         else:
+            # "rename <which task> to <new title>": the first few separators are enough to find the task,
+            # and a message made of separators ("a to a to a ...") must not cost one lookup each.
             for separator in UPDATE_SEPARATOR.finditer(body):
                 candidates.append((body[: separator.start()], body[separator.end() :]))
+                if len(candidates) == MAX_UPDATE_SPLITS:
+                    break
         if not candidates:
             return self._reply(
                 "What should I change it to? For example: “Change task 1 to Call mom tonight” "
@@ -506,6 +565,7 @@ class OfflineEngine:
         clean = re.compile(r"\b(?:the |its |it'?s )?(?:description|details|notes?|desc|title|name)(?: of)?\b", re.I)
         first_reply: AgentReply | None = None
         for raw_reference, raw_value in candidates:
+            self._check_budget()
             field = "description" if DESCRIPTION_FIELD.search(raw_reference) else "title"
             reference = clean.sub(" ", raw_reference).replace("'s ", " ")
             new_value = raw_value.strip(f" {QUOTE_CHARS}")

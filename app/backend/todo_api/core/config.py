@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Where the LLM agent reaches this app's own MCP endpoint (same process, so loopback by default).
     mcp_server_url: str = "http://127.0.0.1:8000/mcp"
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
+    # One deadline for a whole chat turn with the LLM (every model call and tool call in it); when it
+    # passes, the built-in engine answers instead.
+    chat_turn_timeout_seconds: float = Field(default=90.0, gt=0, le=600)
 
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)
