@@ -138,3 +138,35 @@ def test_mcp_endpoint_requires_valid_bearer_token(server_url, authorization):
     }
     response = httpx.post(f"{server_url}/mcp", json=initialize, headers=headers)
     assert response.status_code == 401
+
+
+def test_out_of_range_task_ids_are_tool_errors_not_crashes(server_url):
+    user = new_user(server_url)
+
+    async def work(client):
+        for tool, arguments in [
+            ("complete_task", {"task_id": 99999999999999999999}),
+            ("delete_task", {"task_id": 2**31}),
+            ("update_task", {"task_id": 2**63, "title": "x"}),
+            ("complete_task", {"task_id": 0}),
+        ]:
+            result = await client.call_tool(tool, arguments)
+            assert result.is_error, (tool, arguments)
+        # the server is fine afterwards
+        assert not (await client.call_tool("list_tasks", {})).is_error
+
+    asyncio.run(with_mcp(server_url, user["access_token"], work))
+
+
+def test_complete_task_can_reopen_a_task(server_url):
+    user = new_user(server_url)
+
+    async def work(client):
+        task_id = structured(await client.call_tool("add_task", {"title": "Water plants"}))["task_id"]
+        done = structured(await client.call_tool("complete_task", {"task_id": task_id}))
+        again = structured(await client.call_tool("complete_task", {"task_id": task_id}))
+        reopened = structured(await client.call_tool("complete_task", {"task_id": task_id, "completed": False}))
+        return done["status"], again["status"], reopened["status"]
+
+    # explicit states: completing twice stays completed (no toggle), completed=false reopens
+    assert asyncio.run(with_mcp(server_url, user["access_token"], work)) == ("completed", "completed", "pending")

@@ -149,6 +149,34 @@ def test_complete_phrasings(client, seeded, message):
     unchanged_except(tasks, ids, "groceries")
 
 
+REOPEN_PHRASINGS = [
+    "Mark task {bills} as not done",
+    "reopen task {bills}",
+    "mark the bills task as incomplete",
+    "Uncomplete task {bills}",
+    "set pay bills as not done please",
+]
+
+
+@pytest.mark.parametrize("message", REOPEN_PHRASINGS)
+def test_reopen_phrasings(client, seeded, message):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, message)
+    assert [call["name"] for call in reply["tool_calls"]] == ["complete_task"], reply["response"]
+    assert reply["tool_calls"][0]["arguments"] == {"task_id": ids["bills"], "completed": False}
+    assert reply["tool_calls"][0]["result"]["status"] == "pending"
+    assert tasks[ids["bills"]]["completed"] is False
+    unchanged_except(tasks, ids, "bills")
+
+
+def test_reopening_an_open_task_changes_nothing(client, seeded):
+    user, ids = seeded
+    reply, tasks = send(client, user, ids, "reopen task {groceries}")
+    assert reply["tool_calls"] == []
+    assert "already open" in reply["response"]
+    unchanged_except(tasks, ids)
+
+
 DELETE_PHRASINGS = [
     "Delete the meeting task",
     "delete task {meeting}",

@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 
 from todo_api.core.config import Settings
 from todo_api.core.security import InvalidTokenError, decode_access_token
-from todo_api.models import DESCRIPTION_MAX, TITLE_MAX
+from todo_api.models import DESCRIPTION_MAX, ID_MAX, TITLE_MAX
 from todo_api.services import task_tools
 from todo_api.services.errors import ServiceError
 
@@ -55,7 +55,7 @@ def _current_user_id(ctx: Context) -> int:
 
 Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX, description="Short title of the task")]
 Description = Annotated[str | None, Field(max_length=DESCRIPTION_MAX, description="Optional longer description")]
-TaskId = Annotated[int, Field(ge=1, description="The id of the task (see list_tasks)")]
+TaskId = Annotated[int, Field(ge=1, le=ID_MAX, description="The id of the task (see list_tasks)")]
 
 
 def build_mcp_server(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> MCPServer:
@@ -87,9 +87,10 @@ def build_mcp_server(settings: Settings, session_factory: async_sessionmaker[Asy
         return await run(task_tools.list_tasks, ctx, status=status)
 
     @mcp.tool()
-    async def complete_task(task_id: TaskId, ctx: Context) -> dict[str, Any]:
-        """Mark a task as completed. Returns {task_id, status: "completed", title}."""
-        return await run(task_tools.complete_task, ctx, task_id=task_id)
+    async def complete_task(task_id: TaskId, ctx: Context, completed: bool = True) -> dict[str, Any]:
+        """Mark a task as completed (or, with completed=false, as not done again).
+        Returns {task_id, status: "completed" or "pending", title}."""
+        return await run(task_tools.complete_task, ctx, task_id=task_id, completed=completed)
 
     @mcp.tool()
     async def delete_task(task_id: TaskId, ctx: Context) -> dict[str, Any]:

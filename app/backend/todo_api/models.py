@@ -1,7 +1,7 @@
 """Database tables (SQLModel) and the request/response schemas of the API."""
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
@@ -12,6 +12,13 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
 MESSAGE_MAX = 4000
 EMAIL_MAX = 320
+# Ids are PostgreSQL INTEGER columns: a larger number can name no row, and the database refuses it.
+ID_MAX = 2_147_483_647
+Id = Annotated[int, PydanticField(ge=1, le=ID_MAX)]
+
+
+def valid_id(value: int) -> bool:
+    return 1 <= value <= ID_MAX
 
 
 def utcnow() -> datetime:
@@ -107,6 +114,12 @@ class TaskUpdate(StrictRequest):
     completed: bool | None = None
 
 
+class TaskCompletion(StrictRequest):
+    completed: bool | None = PydanticField(
+        default=None, description="true marks the task done, false not done; left out, the state is flipped."
+    )
+
+
 class TaskPublic(BaseModel):
     id: int
     user_id: int
@@ -121,7 +134,7 @@ TaskStatusFilter = Literal["all", "pending", "completed"]
 
 
 class ChatRequest(StrictRequest):
-    conversation_id: int | None = None
+    conversation_id: Id | None = None
     message: str = PydanticField(min_length=1, max_length=MESSAGE_MAX)
 
 

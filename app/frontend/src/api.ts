@@ -248,7 +248,9 @@ export function createTodoApi(session: Session, onUnauthorized: () => void) {
     createTask: (title: string, description?: string) =>
       call<Task>("/tasks", { method: "POST", body: description ? { title, description } : { title } }),
     updateTask: (taskId: number, changes: TaskChanges) => call<Task>(`/tasks/${taskId}`, { method: "PUT", body: changes }),
-    toggleTask: (taskId: number) => call<Task>(`/tasks/${taskId}/complete`, { method: "PATCH" }),
+    // The state the user asked for, not a toggle: two tabs clicking at once agree on the result.
+    setCompleted: (taskId: number, completed: boolean) =>
+      call<Task>(`/tasks/${taskId}/complete`, { method: "PATCH", body: { completed } }),
     deleteTask: (taskId: number) => call<null>(`/tasks/${taskId}`, { method: "DELETE" }),
     sendChat: (message: string, conversationId?: number) =>
       call<ChatReply>("/chat", {

@@ -197,6 +197,9 @@ def _quote(phrase: str) -> str:
 
 UPDATE_SEPARATOR = re.compile(r"\s+(?:to say|so it says|so that it says|to read|into|to|as|->|=)\s+|\s*[:→]\s+", re.I)
 DESCRIPTION_FIELD = re.compile(r"\b(?:description|details|notes?|desc)\b", re.I)
+REOPEN_MARKERS = re.compile(
+    r"\b(?:as |to )?(?:not done|not complete(?:d)?|incomplete|undone|unfinished|pending|open)\b", re.IGNORECASE
+)
 CLARIFY_PATTERN = re.compile(r"Which one should I (complete|delete)\?")
 
 
@@ -536,10 +539,14 @@ class OfflineEngine:
         return self._reply(f"Okay, I deleted task #{result['task_id']} “{result['title']}”.")
 
     async def _reopen(self, intent: Intent) -> AgentReply:
-        return self._reply(
-            "I can't reopen a finished task from the chat yet: untick it in the task list instead. "
-            "Anything else I can do?"
-        )
+        reference = REOPEN_MARKERS.sub(" ", intent.text)
+        task = await self._resolve(reference, r"^\S+\s*", "reopen")
+        if isinstance(task, AgentReply):
+            return task
+        if not task.completed:
+            return self._reply(f"Task #{task.id} “{task.title}” is not done yet, so it is already open.")
+        result = await self.tools.call("complete_task", task_id=task.id, completed=False)
+        return self._reply(f"Okay, task #{result['task_id']} “{result['title']}” is open again.")
 
     async def _update(self, intent: Intent) -> AgentReply:
         body = re.sub(r"^\S+\s*", "", intent.text, count=1)

@@ -3,12 +3,13 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_api.core.config import Settings
 from todo_api.core.security import InvalidTokenError, decode_access_token
+from todo_api.models import ID_MAX
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -45,7 +46,7 @@ async def get_current_user_id(
 CurrentUserId = Annotated[int, Depends(get_current_user_id)]
 
 
-async def owner_user_id(user_id: int, current_user_id: CurrentUserId) -> int:
+async def owner_user_id(user_id: Annotated[int, Path(ge=1, le=ID_MAX)], current_user_id: CurrentUserId) -> int:
     """The {user_id} in the path must be the caller's own id."""
     if user_id != current_user_id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "You can only access your own data")

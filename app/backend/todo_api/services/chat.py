@@ -6,11 +6,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from todo_api import agent
 from todo_api.agent.base import HistoryMessage, ToolCall
 from todo_api.core.config import Settings
-from todo_api.models import Conversation, Message, utcnow
+from todo_api.models import Conversation, Message, utcnow, valid_id
 from todo_api.services.errors import NotFoundError
 
 
 async def get_conversation(session: AsyncSession, user_id: int, conversation_id: int) -> Conversation:
+    if not valid_id(conversation_id):
+        raise NotFoundError(f"Conversation {conversation_id} was not found.")
     result = await session.exec(
         select(Conversation).where(Conversation.id == conversation_id, Conversation.user_id == user_id)
     )
@@ -53,23 +55,25 @@ async def recent_history(session: AsyncSession, conversation_id: int, limit: int
 async def chat(
     settings: Settings, session: AsyncSession, user_id: int, conversation_id: int | None, message: str
 ) -> tuple[int, str, list[ToolCall]]:
-    if conversation_id is None:
+    conversation: Conversation | None = None
+    history: list[HistoryMessage] = []
+    if conversation_id is not None:
+        conversation = await get_conversation(session, user_id, conversation_id)
+        history = await recent_history(session, conversation.id, settings.chat_history_limit)
+    # End the read: no connection is held while the agent thinks (an LLM may take a while).
+    await session.commit()
+    reply = await agent.respond(settings, session, user_id, message, history)
+    # The turn is stored whole, in one transaction, once there is an answer: a failure before this
+    # point leaves no half turn behind (the tasks a tool changed are committed by the tool itself).
+    if conversation is None:
         conversation = Conversation(user_id=user_id)
         session.add(conversation)
         await session.flush()
-        history: list[HistoryMessage] = []
-    else:
-        conversation = await get_conversation(session, user_id, conversation_id)
-        history = await recent_history(session, conversation.id, settings.chat_history_limit)
-    session.add(Message(user_id=user_id, conversation_id=conversation.id, role="user", content=message))
-    conversation.updated_at = utcnow()
-    session.add(conversation)
-    # Commit before the agent runs: the user's message is kept even if the agent fails, and no
-    # connection is held while an LLM thinks.
-    await session.commit()
-    reply = await agent.respond(settings, session, user_id, message, history)
-    session.add(Message(user_id=user_id, conversation_id=conversation.id, role="assistant", content=reply.response))
-    conversation.updated_at = utcnow()
+    now = utcnow()
+    for role, content in (("user", message), ("assistant", reply.response)):
+        turn = Message(user_id=user_id, conversation_id=conversation.id, role=role, content=content, created_at=now)
+        session.add(turn)
+    conversation.updated_at = now
     session.add(conversation)
     await session.commit()
     return conversation.id, reply.response, reply.tool_calls

@@ -23,9 +23,9 @@ async def list_tasks(session: AsyncSession, user_id: int, status: str = "all") -
     return [{"id": task.id, "title": task.title, "completed": task.completed} for task in tasks]
 
 
-async def complete_task(session: AsyncSession, user_id: int, task_id: int) -> dict[str, Any]:
-    task = await task_service.update_task(session, user_id, task_id, completed=True)
-    return {"task_id": task.id, "status": "completed", "title": task.title}
+async def complete_task(session: AsyncSession, user_id: int, task_id: int, completed: bool = True) -> dict[str, Any]:
+    task = await task_service.set_completed(session, user_id, task_id, completed)
+    return {"task_id": task.id, "status": "completed" if task.completed else "pending", "title": task.title}
 
 
 async def delete_task(session: AsyncSession, user_id: int, task_id: int) -> dict[str, Any]:

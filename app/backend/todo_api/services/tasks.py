@@ -1,18 +1,38 @@
-"""Task operations, always scoped to one user: a task of another user simply does not exist here."""
+"""Task operations, always scoped to one user: a task of another user simply does not exist here.
 
+Every change is one SQL statement (UPDATE ... RETURNING, DELETE ... RETURNING) that reads and writes the
+row atomically, so concurrent changes are never lost: a toggle flips what is stored at that instant,
+and of two deletes of one task exactly one finds it (the other is a 404, never a 500).
+"""
+
+import unicodedata
+
+from sqlalchemy import delete, not_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from todo_api.models import DESCRIPTION_MAX, TITLE_MAX, Task, TaskStatusFilter, utcnow
+from todo_api.models import DESCRIPTION_MAX, TITLE_MAX, Task, TaskStatusFilter, utcnow, valid_id
 from todo_api.services.errors import InvalidInputError, NotFoundError
 
 TASK_STATUSES = ("all", "pending", "completed")
+# Characters nobody can see: format characters (zero-width spaces, joiners, bidi marks) and controls.
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"}
+
+
+def _check_text(text: str, what: str) -> None:
+    if "\x00" in text:
+        raise InvalidInputError(f"A task {what} cannot contain NUL characters.")
+    if any(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in text):
+        raise InvalidInputError(f"A task {what} cannot contain control characters.")
 
 
 def clean_title(title: str) -> str:
     title = " ".join(title.split())
     if not 1 <= len(title) <= TITLE_MAX:
         raise InvalidInputError(f"A task title needs 1 to {TITLE_MAX} characters.")
+    _check_text(title, "title")
+    if all(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in title):
+        raise InvalidInputError("A task title needs at least one visible character.")
     return title
 
 
@@ -20,7 +40,16 @@ def clean_description(description: str | None) -> str:
     description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX:
         raise InvalidInputError(f"A task description can have at most {DESCRIPTION_MAX} characters.")
+    _check_text(description, "description")
     return description
+
+
+def _not_found(task_id: int) -> NotFoundError:
+    return NotFoundError(f"Task {task_id} was not found.")
+
+
+def _owned(task_id: int, user_id: int):
+    return (col(Task.id) == task_id, col(Task.user_id) == user_id)
 
 
 async def list_tasks(session: AsyncSession, user_id: int, status: TaskStatusFilter = "all") -> list[Task]:
@@ -36,10 +65,12 @@ async def list_tasks(session: AsyncSession, user_id: int, status: TaskStatusFilt
 
 
 async def get_task(session: AsyncSession, user_id: int, task_id: int) -> Task:
-    result = await session.exec(select(Task).where(Task.id == task_id, Task.user_id == user_id))
+    if not valid_id(task_id):
+        raise _not_found(task_id)
+    result = await session.exec(select(Task).where(*_owned(task_id, user_id)))
     task = result.first()
     if task is None:
-        raise NotFoundError(f"Task {task_id} was not found.")
+        raise _not_found(task_id)
     return task
 
 
@@ -52,6 +83,24 @@ async def create_task(session: AsyncSession, user_id: int, title: str, descripti
     return task
 
 
+async def _update_returning(session: AsyncSession, user_id: int, task_id: int, values: dict) -> Task:
+    if not valid_id(task_id):
+        raise _not_found(task_id)
+    statement = (
+        update(Task)
+        .where(*_owned(task_id, user_id))
+        .values(**values, updated_at=utcnow())
+        .returning(Task)
+        # the stored row, even where this session already holds the task from an earlier read
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    task = (await session.exec(statement)).scalars().first()
+    await session.commit()
+    if task is None:
+        raise _not_found(task_id)
+    return task
+
+
 async def update_task(
     session: AsyncSession,
     user_id: int,
@@ -61,26 +110,30 @@ async def update_task(
     description: str | None = None,
     completed: bool | None = None,
 ) -> Task:
-    task = await get_task(session, user_id, task_id)
+    values: dict = {}
     if title is not None:
-        task.title = clean_title(title)
+        values["title"] = clean_title(title)
     if description is not None:
-        task.description = clean_description(description)
+        values["description"] = clean_description(description)
     if completed is not None:
-        task.completed = completed
-    task.updated_at = utcnow()
-    session.add(task)
-    await session.commit()
-    return task
+        values["completed"] = completed
+    return await _update_returning(session, user_id, task_id, values)
 
 
-async def toggle_task(session: AsyncSession, user_id: int, task_id: int) -> Task:
-    task = await get_task(session, user_id, task_id)
-    return await update_task(session, user_id, task_id, completed=not task.completed)
+async def set_completed(session: AsyncSession, user_id: int, task_id: int, completed: bool | None = None) -> Task:
+    """Mark a task done (True) or not done (False); None flips what is stored, in the same statement."""
+    value = not_(col(Task.completed)) if completed is None else completed
+    return await _update_returning(session, user_id, task_id, {"completed": value})
 
 
 async def delete_task(session: AsyncSession, user_id: int, task_id: int) -> Task:
-    task = await get_task(session, user_id, task_id)
-    await session.delete(task)
+    if not valid_id(task_id):
+        raise _not_found(task_id)
+    statement = (
+        delete(Task).where(*_owned(task_id, user_id)).returning(Task).execution_options(synchronize_session=False)
+    )
+    task = (await session.exec(statement)).scalars().first()
     await session.commit()
+    if task is None:
+        raise _not_found(task_id)
     return task

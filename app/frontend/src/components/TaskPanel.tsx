@@ -90,7 +90,7 @@ export function TaskPanel({ api, version }: TaskPanelProps) {
 
   const onToggle = (task: Task) =>
     change(async () => {
-      const updated = await api.toggleTask(task.id);
+      const updated = await api.setCompleted(task.id, !task.completed);
       return updated.completed ? `Completed “${updated.title}”.` : `Marked “${updated.title}” as pending.`;
     });
 

@@ -1,7 +1,9 @@
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from todo_api.api.deps import OwnerId, SessionDep
-from todo_api.models import Conversation, ConversationPublic, Message, MessagePublic
+from todo_api.models import ID_MAX, Conversation, ConversationPublic, Message, MessagePublic
 from todo_api.services import chat as chat_service
 
 router = APIRouter(prefix="/api/{user_id}/conversations", tags=["chat"])
@@ -22,7 +24,9 @@ async def list_conversations(owner_id: OwnerId, session: SessionDep) -> list[Con
 
 
 @router.get("/{conversation_id}", response_model=ConversationPublic)
-async def get_conversation(conversation_id: int, owner_id: OwnerId, session: SessionDep) -> ConversationPublic:
+async def get_conversation(
+    conversation_id: Annotated[int, Path(ge=1, le=ID_MAX)], owner_id: OwnerId, session: SessionDep
+) -> ConversationPublic:
     conversation = await chat_service.get_conversation(session, owner_id, conversation_id)
     messages = await chat_service.list_messages(session, [conversation.id])
     return _public(conversation, messages[conversation.id])

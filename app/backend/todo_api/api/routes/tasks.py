@@ -1,14 +1,17 @@
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path, Response, status
 from pydantic import TypeAdapter
 
 from todo_api.api.deps import OwnerId, SessionDep
-from todo_api.models import Task, TaskCreate, TaskPublic, TaskStatusFilter, TaskUpdate
+from todo_api.models import ID_MAX, Task, TaskCompletion, TaskCreate, TaskPublic, TaskStatusFilter, TaskUpdate
 from todo_api.services import tasks as task_service
 
 router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"])
 
 
 _task_list_json = TypeAdapter(list[TaskPublic])
+TaskId = Annotated[int, Path(ge=1, le=ID_MAX, description="The task's id")]
 
 
 def _public(task: Task) -> TaskPublic:
@@ -30,12 +33,12 @@ async def create_task(body: TaskCreate, owner_id: OwnerId, session: SessionDep) 
 
 
 @router.get("/{task_id}", response_model=TaskPublic)
-async def get_task(task_id: int, owner_id: OwnerId, session: SessionDep) -> TaskPublic:
+async def get_task(task_id: TaskId, owner_id: OwnerId, session: SessionDep) -> TaskPublic:
     return _public(await task_service.get_task(session, owner_id, task_id))
 
 
 @router.put("/{task_id}", response_model=TaskPublic)
-async def update_task(task_id: int, body: TaskUpdate, owner_id: OwnerId, session: SessionDep) -> TaskPublic:
+async def update_task(task_id: TaskId, body: TaskUpdate, owner_id: OwnerId, session: SessionDep) -> TaskPublic:
     task = await task_service.update_task(
         session, owner_id, task_id, title=body.title, description=body.description, completed=body.completed
     )
@@ -43,11 +46,15 @@ async def update_task(task_id: int, body: TaskUpdate, owner_id: OwnerId, session
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_task(task_id: int, owner_id: OwnerId, session: SessionDep) -> Response:
+async def delete_task(task_id: TaskId, owner_id: OwnerId, session: SessionDep) -> Response:
     await task_service.delete_task(session, owner_id, task_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.patch("/{task_id}/complete", response_model=TaskPublic)
-async def toggle_complete(task_id: int, owner_id: OwnerId, session: SessionDep) -> TaskPublic:
-    return _public(await task_service.toggle_task(session, owner_id, task_id))
+async def complete_task(
+    task_id: TaskId, owner_id: OwnerId, session: SessionDep, body: Annotated[TaskCompletion | None, Body()] = None
+) -> TaskPublic:
+    """Mark the task done or not done ({"completed": true/false}); with no body, flip its state."""
+    completed = body.completed if body is not None else None
+    return _public(await task_service.set_completed(session, owner_id, task_id, completed))
