@@ -316,3 +316,18 @@ def test_services_and_network_policies_reach_real_pods_and_ports(rendered):
         for container in all_containers(workload):
             for mount in container.get("volumeMounts", []):
                 assert mount["name"] in volumes, f"{workload['metadata']['name']}: no volume {mount['name']}"
+
+
+def test_the_ingress_waits_longer_than_a_chat_turn_may_take(render_chart):
+    def timeouts(values=None):
+        annotations = render_chart(values).of_kind("Ingress")[0]["metadata"]["annotations"]
+        return {key.rsplit("/", 1)[1]: value for key, value in annotations.items() if key.endswith("-timeout")}
+
+    # the ingress controller's default (60 s) would cut off a 90 s LLM turn
+    assert timeouts() == {"proxy-read-timeout": "120", "proxy-send-timeout": "120"}
+    assert timeouts({"config": {"chatTurnTimeoutSeconds": 300}})["proxy-read-timeout"] == "330"
+    # an annotation the user sets wins
+    mine = {"ingress": {"annotations": {"nginx.ingress.kubernetes.io/proxy-read-timeout": "600"}}}
+    assert timeouts(mine)["proxy-read-timeout"] == "600"
+    configmap = render_chart().of_kind("ConfigMap")[0]["data"]
+    assert configmap["CHAT_TURN_TIMEOUT_SECONDS"] == "90"

@@ -40,9 +40,11 @@ def is_postgresql(database_url: str) -> bool:
 def create_app_engine(settings: Settings) -> AsyncEngine:
     url = async_database_url(settings.database_url)
     if not is_postgresql(url):
-        return create_async_engine(url)
+        return create_async_engine(url, hide_parameters=True)
     return create_async_engine(
         url,
+        # Errors and logs show the SQL but never its values (emails, password hashes, task text).
+        hide_parameters=True,
         # Test each pooled connection before use: after a PostgreSQL restart the stale ones are
         # replaced instead of failing the request.
         pool_pre_ping=True,
@@ -54,7 +56,7 @@ def create_app_engine(settings: Settings) -> AsyncEngine:
 
 
 def create_sync_engine(database_url: str) -> Engine:
-    return create_engine(sync_database_url(database_url), pool_pre_ping=True)
+    return create_engine(sync_database_url(database_url), pool_pre_ping=True, hide_parameters=True)
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -8,15 +8,34 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from todo_api.api.errors import install_error_handlers
-from todo_api.api.middleware import RequestContextMiddleware
+from todo_api.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from todo_api.api.routes import auth, chat, conversations, health, tasks
 from todo_api.core.config import Settings, get_settings
 from todo_api.core.logging import configure_logging
+from todo_api.core.throttle import LoginThrottle
 from todo_api.db import create_app_engine, create_session_factory
 from todo_api.mcp_server import MCP_PATH, build_mcp_app, build_mcp_server
+from todo_api.models import ErrorResponse
+from todo_api.services.users import BoundedHasher
 from todo_api.static import mount_spa
 
 logger = logging.getLogger(__name__)
+
+
+# Every error status an endpoint may answer, so that clients and schema-driven tests know them.
+ERROR_RESPONSES: dict[int | str, dict] = {
+    code: {"model": ErrorResponse, "description": description}
+    for code, description in {
+        400: "Malformed request (e.g. invalid JSON)",
+        401: "Missing, invalid or expired token, or wrong credentials",
+        403: "The path names another user's data",
+        404: "No such task or conversation for this user",
+        409: "Conflict (e.g. the email is taken)",
+        413: "Request body too large",
+        422: "Invalid input: where and what (never the input itself)",
+        429: "Too many failed logins; see Retry-After",
+    }.items()
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,10 +61,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
+        responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
+    app.state.hasher = BoundedHasher(settings.password_hash_concurrency)
+    app.state.login_throttle = LoginThrottle(
+        settings.login_max_failures_per_account, settings.login_max_failures_per_client, settings.login_window_seconds
+    )
 
     if settings.cors_origin_list:
         app.add_middleware(
@@ -54,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
 

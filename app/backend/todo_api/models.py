@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
@@ -19,6 +19,14 @@ Id = Annotated[int, PydanticField(ge=1, le=ID_MAX)]
 
 def valid_id(value: int) -> bool:
     return 1 <= value <= ID_MAX
+
+
+def _as_utc(value: datetime) -> datetime:
+    # SQLite hands timestamps back without their zone; every one of ours is UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 def utcnow() -> datetime:
@@ -84,7 +92,8 @@ class StrictRequest(BaseModel):
 
 class Credentials(StrictRequest):
     email: str = PydanticField(min_length=3, max_length=EMAIL_MAX, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    password: str = PydanticField(min_length=8, max_length=128)
+    # Exactly as typed (NIST SP 800-63B): spaces are part of a password, never stripped.
+    password: Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=128)]
 
     @field_validator("email")
     @classmethod
@@ -126,8 +135,8 @@ class TaskPublic(BaseModel):
     title: str
     description: str
     completed: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
 TaskStatusFilter = Literal["all", "pending", "completed"]
@@ -154,11 +163,17 @@ class MessagePublic(BaseModel):
     id: int
     role: str
     content: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ConversationPublic(BaseModel):
     id: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     messages: list[MessagePublic]
+
+
+class ErrorResponse(BaseModel):
+    """The body of every 4xx answer: a message, or for 422 the list of what was wrong where."""
+
+    detail: str | list[dict]

@@ -6,6 +6,9 @@ from fastapi.responses import JSONResponse
 
 from todo_api.services.errors import ConflictError, InvalidInputError, NotFoundError, ServiceError
 
+MAX_ERRORS_SHOWN = 10
+MAX_LOC_CHARS = 64
+
 _SERVICE_STATUS = {
     NotFoundError: status.HTTP_404_NOT_FOUND,
     ConflictError: status.HTTP_409_CONFLICT,
@@ -23,10 +26,18 @@ async def validation_error_handler(request: Request, error: RequestValidationErr
     if any(item.get("type") == "json_invalid" for item in errors):
         return JSONResponse({"detail": "Malformed JSON in request body"}, status_code=status.HTTP_400_BAD_REQUEST)
     # Only where and what: echoing the rejected input back could leak a password into logs or screens.
+    # Bounded too: a body with thousands of unknown fields gets a short answer, not one entry each.
     details = [
-        {"loc": list(item.get("loc", ())), "msg": item.get("msg", "invalid"), "type": item.get("type", "")}
-        for item in errors
+        {
+            "loc": [part if isinstance(part, int) else str(part)[:MAX_LOC_CHARS] for part in item.get("loc", ())],
+            "msg": item.get("msg", "invalid"),
+            "type": item.get("type", ""),
+        }
+        for item in errors[:MAX_ERRORS_SHOWN]
     ]
+    if len(errors) > MAX_ERRORS_SHOWN:
+        more = len(errors) - MAX_ERRORS_SHOWN
+        details.append({"loc": [], "msg": f"and {more} more errors", "type": "too_many_errors"})
     return JSONResponse({"detail": details}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 

@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     # How many earlier messages of a conversation the agent sees.
     chat_history_limit: int = Field(default=20, ge=0)
 
+    # Abuse limits. A request body larger than this is refused with 413 before it is read.
+    max_request_bytes: int = Field(default=65536, ge=1024, le=16 * 1024 * 1024)
+    # Failed logins: after this many within login_window_seconds, further logins for the same account
+    # (or from the same client address) get 429 with Retry-After until the window has passed. Counted
+    # in memory per worker process: with N workers an attacker gets at most N times the limit.
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_client: int = Field(default=20, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+    # Password hashes computed at once per worker (argon2 takes about 64 MB and 50 ms of CPU each).
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
+
     @field_validator("log_level")
     @classmethod
     def _upper_log_level(cls, value: str) -> str:

@@ -1,4 +1,14 @@
-"""Sign-up and login. Argon2 hashing is CPU-bound, so it runs in a worker thread, never holding a DB connection."""
+"""Sign-up and login.
+
+Argon2 is CPU- and memory-heavy (about 64 MB each), so hashes run in worker threads, a bounded number
+at once per process, and never while a database connection is held. New passwords follow NIST SP
+800-63B: 8 to 128 characters, taken exactly as typed, and not one of the common passwords shipped in
+todo_api/data/common_passwords.txt, nor the account's own email.
+"""
+
+import asyncio
+from functools import cache
+from importlib import resources
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -7,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from todo_api.core.security import hash_password, verify_password
 from todo_api.models import User
-from todo_api.services.errors import ConflictError, NotFoundError
+from todo_api.services.errors import ConflictError, InvalidInputError, NotFoundError
 
 # Verifying against a real hash when the email is unknown keeps login timing from revealing which emails exist.
 _DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
@@ -17,6 +27,35 @@ class InvalidCredentialsError(Exception):
     pass
 
 
+class BoundedHasher:
+    """Password hashing in worker threads, at most `concurrency` at once in this process."""
+
+    def __init__(self, concurrency: int) -> None:
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def hash(self, password: str) -> str:
+        async with self._slots:
+            return await run_in_threadpool(hash_password, password)
+
+    async def verify(self, password: str, password_hash: str) -> bool:
+        async with self._slots:
+            return await run_in_threadpool(verify_password, password, password_hash)
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    text = resources.files("todo_api.data").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.lower() for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def check_new_password(password: str, email: str) -> None:
+    lowered = password.lower()
+    if lowered in common_passwords():
+        raise InvalidInputError("This password is one of the most common ones; choose another.")
+    if lowered in (email.lower(), email.split("@", 1)[0].lower()):
+        raise InvalidInputError("The password must not be your email address.")
+
+
 async def get_user(session: AsyncSession, user_id: int) -> User:
     user = await session.get(User, user_id)
     if user is None:
@@ -24,8 +63,9 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
     return user
 
 
-async def sign_up(session: AsyncSession, email: str, password: str) -> User:
-    password_hash = await run_in_threadpool(hash_password, password)
+async def sign_up(session: AsyncSession, hasher: BoundedHasher, email: str, password: str) -> User:
+    check_new_password(password, email)
+    password_hash = await hasher.hash(password)
     user = User(email=email, password_hash=password_hash)
     session.add(user)
     try:
@@ -36,12 +76,12 @@ async def sign_up(session: AsyncSession, email: str, password: str) -> User:
     return user
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> User:
+async def authenticate(session: AsyncSession, hasher: BoundedHasher, email: str, password: str) -> User:
     result = await session.exec(select(User).where(User.email == email))
     user = result.first()
     # End the read transaction so the connection goes back to the pool during the slow hash check.
     await session.commit()
-    password_ok = await run_in_threadpool(verify_password, password, user.password_hash if user else _DUMMY_HASH)
+    password_ok = await hasher.verify(password, user.password_hash if user else _DUMMY_HASH)
     if user is None or not password_ok:
         raise InvalidCredentialsError("Incorrect email or password.")
     return user

@@ -1,4 +1,6 @@
-from fastapi import APIRouter, HTTPException, status
+import math
+
+from fastapi import APIRouter, HTTPException, Request, status
 
 from todo_api.api.deps import CurrentUserId, SessionDep, SettingsDep
 from todo_api.core.security import create_access_token
@@ -16,18 +18,35 @@ def _token_response(settings, user: User) -> TokenResponse:
     )
 
 
+def _client_address(request: Request) -> str:
+    # The peer, or the address the trusted proxy in front reported (uvicorn's --proxy-headers with
+    # FORWARDED_ALLOW_IPS, which the chart sets: only the ingress controller and the frontend reach the backend).
+    return request.client.host if request.client else "unknown"
+
+
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=TokenResponse)
-async def signup(body: Credentials, session: SessionDep, settings: SettingsDep) -> TokenResponse:
-    user = await user_service.sign_up(session, body.email, body.password)
+async def signup(body: Credentials, request: Request, session: SessionDep, settings: SettingsDep) -> TokenResponse:
+    user = await user_service.sign_up(session, request.app.state.hasher, body.email, body.password)
     return _token_response(settings, user)
 
 
 @router.post("/login", response_model=TokenResponse)
-async def login(body: Credentials, session: SessionDep, settings: SettingsDep) -> TokenResponse:
+async def login(body: Credentials, request: Request, session: SessionDep, settings: SettingsDep) -> TokenResponse:
+    throttle = request.app.state.login_throttle
+    client = _client_address(request)
+    wait = throttle.retry_after(body.email, client)
+    if wait > 0:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "Too many failed logins; try again later.",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
     try:
-        user = await user_service.authenticate(session, body.email, body.password)
+        user = await user_service.authenticate(session, request.app.state.hasher, body.email, body.password)
     except user_service.InvalidCredentialsError as error:
+        throttle.failed(body.email, client)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"}) from None
+    throttle.succeeded(body.email)
     return _token_response(settings, user)
 
 

@@ -1,0 +1,257 @@
+"""Limits on what one client can make the server do: body size, failed logins, password hashing,
+and what error replies and logs give away."""
+
+import json
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from todo_api.main import create_app
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app_with(database_url, settings_factory):
+    """A separate app (its own throttles and limits), so these tests leave the shared client alone."""
+    clients = []
+
+    def make(**overrides):
+        client = TestClient(create_app(settings_factory(database_url, **overrides)))
+        clients.append(client.__enter__())
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def signup(client, email, password=PASSWORD):
+    return client.post("/api/auth/signup", json={"email": email, "password": password})
+
+
+def login(client, email, password=PASSWORD, **kwargs):
+    return client.post("/api/auth/login", json={"email": email, "password": password}, **kwargs)
+
+
+# ---- request size
+
+
+def test_a_body_declared_larger_than_the_limit_is_refused_unread(live_server_factory, settings_factory, database_url):
+    with live_server_factory(lambda port: settings_factory(database_url, max_request_bytes=65536)) as url:
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as conn:
+            conn.sendall(
+                b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 104857600\r\n\r\n{"
+            )
+            answer = conn.recv(4096).decode(errors="replace")
+        assert answer.startswith("HTTP/1.1 413"), answer[:200]
+
+
+def test_a_chunked_body_over_the_limit_is_refused(live_server_factory, settings_factory, database_url):
+    def chunks():
+        for _ in range(200):
+            yield b" " * 1024
+
+    with live_server_factory(lambda port: settings_factory(database_url, max_request_bytes=65536)) as url:
+        response = httpx.post(f"{url}/api/auth/login", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is larger than 65536 bytes."}
+
+
+def test_thousands_of_unknown_fields_get_a_short_422(client):
+    body = {"email": "someone@example.com", "password": PASSWORD} | {f"field{n}": 1 for n in range(4000)}
+    response = client.post("/api/auth/login", content=json.dumps(body), headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    details = response.json()["detail"]
+    assert len(details) == 11
+    assert details[-1]["msg"] == "and 3990 more errors"
+    assert len(response.content) < 2000
+
+
+def test_a_rejected_password_is_never_echoed(client):
+    secret = "hunter2-" + "x" * 200  # too long: refused
+    response = client.post("/api/auth/signup", json={"email": "echo@example.com", "password": secret})
+    assert response.status_code == 422
+    assert "hunter2" not in response.text
+
+
+# ---- failed logins
+
+
+def test_failed_logins_for_one_account_are_throttled_with_retry_after(app_with):
+    client = app_with(login_max_failures_per_account=5, login_window_seconds=2)
+    assert signup(client, "victim@example.com").status_code == 201
+    assert [login(client, "victim@example.com", "wrong password!").status_code for _ in range(5)] == [401] * 5
+    # even the right password waits now: the attacker learns nothing from the 6th try
+    refused = login(client, "victim@example.com")
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 2
+    # another account is not affected
+    assert signup(client, "bystander@example.com").status_code == 201
+    assert login(client, "bystander@example.com").status_code == 200
+    time.sleep(2.1)
+    assert login(client, "victim@example.com").status_code == 200
+
+
+def test_failed_logins_from_one_client_are_throttled_across_accounts(app_with):
+    client = app_with(login_max_failures_per_account=100, login_max_failures_per_client=8, login_window_seconds=60)
+    statuses = [login(client, f"nobody{n}@example.com", "wrong password!").status_code for n in range(10)]
+    assert statuses == [401] * 8 + [429] * 2
+
+
+def test_a_successful_login_clears_the_account_s_failures(app_with):
+    client = app_with(login_max_failures_per_account=3, login_window_seconds=60)
+    signup(client, "forgetful@example.com")
+    for _ in range(2):
+        assert login(client, "forgetful@example.com", "wrong password!").status_code == 401
+    assert login(client, "forgetful@example.com").status_code == 200
+    for _ in range(2):
+        assert login(client, "forgetful@example.com", "wrong password!").status_code == 401
+    assert login(client, "forgetful@example.com").status_code == 200
+
+
+# ---- password hashing
+
+
+def test_at_most_the_configured_number_of_hashes_run_at_once(
+    live_server_factory, settings_factory, database_url, monkeypatch
+):
+    from todo_api.services import users
+
+    running, peak, lock = 0, 0, threading.Lock()
+    real_hash = users.hash_password
+
+    def counting_hash(password):
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            time.sleep(0.05)
+            return real_hash(password)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(users, "hash_password", counting_hash)
+    settings_for = lambda port: settings_factory(database_url, password_hash_concurrency=2)  # noqa: E731
+    with live_server_factory(settings_for) as url, ThreadPoolExecutor(12) as pool:
+        statuses = list(
+            pool.map(
+                lambda n: (
+                    httpx.post(
+                        f"{url}/api/auth/signup",
+                        json={"email": f"burst{n}-{time.time_ns()}@example.com", "password": PASSWORD},
+                        timeout=60,
+                    ).status_code
+                ),
+                range(12),
+            )
+        )
+    assert statuses == [201] * 12
+    assert peak == 2
+
+
+# ---- passwords (NIST SP 800-63B)
+
+
+@pytest.mark.parametrize("password", ["password", "12345678", "Qwertyuiop", "iloveyou", "PASSWORD1"])
+def test_common_passwords_are_refused(client, password):
+    response = signup(client, f"common-{password.lower()}@example.com", password)
+    assert response.status_code == 422
+    assert "common" in response.json()["detail"]
+
+
+def test_the_email_is_not_a_password(client):
+    assert signup(client, "samesame@example.com", "samesame@example.com").status_code == 422
+    assert signup(client, "samesame@example.com", "SameSame").status_code == 422
+
+
+def test_a_password_is_kept_exactly_as_typed(client):
+    spaced = "  two words and spaces  "
+    assert signup(client, "spaces@example.com", spaced).status_code == 201
+    assert login(client, "spaces@example.com", spaced).status_code == 200
+    assert login(client, "spaces@example.com", spaced.strip()).status_code == 401
+
+
+# ---- what errors and logs give away
+
+
+async def _failing_insert(engine, marker):
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from todo_api.models import Task
+
+    async with AsyncSession(engine) as session:
+        session.add(Task(user_id=2_000_000_000, title=marker))  # no such user: a foreign-key violation
+        await session.commit()
+
+
+def test_database_errors_carry_no_sql_parameters(database_url, settings_factory):
+    import asyncio
+
+    from sqlalchemy.exc import IntegrityError
+
+    from todo_api.db import create_app_engine
+
+    engine = create_app_engine(settings_factory(database_url))
+    marker = "secret-title-7f3a9c"
+    with pytest.raises(IntegrityError) as error:
+        asyncio.run(_failing_insert(engine, marker))
+    asyncio.run(engine.dispose())
+    assert marker not in str(error.value)
+    assert "SQL parameters hidden" in str(error.value)
+
+
+# ---- the schema tells clients every status
+
+
+def test_every_endpoint_documents_its_error_statuses(client):
+    schema = client.get("/api/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            assert {"401", "404", "413", "422", "429"} <= documented, (method, path, documented)
+
+
+# ---- timestamps
+
+
+def _assert_utc(stamp: str) -> None:
+    from datetime import datetime, timedelta
+
+    parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    assert parsed.utcoffset() == timedelta(0), stamp
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_timestamps_come_back_with_their_time_zone_from_every_database(
+    backend, database_url, settings_factory, tmp_path
+):
+    from todo_api.migrate import run_migrations
+
+    url = database_url if backend == "postgresql" else f"sqlite:///{tmp_path}/todo.db"
+    if backend == "sqlite":
+        run_migrations(url)
+    with TestClient(create_app(settings_factory(url))) as client:
+        body = signup(client, f"tz-{backend}-{time.time_ns()}@example.com").json()
+        headers = {"Authorization": f"Bearer {body['access_token']}"}
+        base = f"/api/{body['user']['id']}"
+        task = client.post(f"{base}/tasks", json={"title": "Check the clock"}, headers=headers).json()
+        listed = client.get(f"{base}/tasks", headers=headers).json()[0]
+        chat = client.post(f"{base}/chat", json={"message": "show my tasks"}, headers=headers).json()
+        conversation = client.get(f"{base}/conversations/{chat['conversation_id']}", headers=headers).json()
+    for stamp in (
+        task["created_at"],
+        listed["updated_at"],
+        conversation["created_at"],
+        conversation["messages"][0]["created_at"],
+    ):
+        _assert_utc(stamp)
