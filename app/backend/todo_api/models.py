@@ -90,8 +90,23 @@ class StrictRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# Text rules, written once as regular expressions that mean the same in the server's validator (Rust's
+# regex in pydantic-core, and Python's re in the services) and in the OpenAPI schema's clients
+# (ECMAScript). "\s" alone differs between them (U+0085, U+FEFF), so those are named explicitly.
+# Control characters: C0 and C1, except tab, line feed and carriage return (PostgreSQL refuses NUL).
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_NO_CONTROL = rf"[^{_CONTROL}]*"
+# A character someone can see: no white space, control, zero-width or direction mark.
+_VISIBLE = rf"[^\s\x85\uFEFF{_CONTROL}\t\n\r\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064]"
+TEXT_PATTERN = rf"^{_NO_CONTROL}$"
+VISIBLE_TEXT_PATTERN = rf"^{_NO_CONTROL}{_VISIBLE}{_NO_CONTROL}$"
+# No "@", white space or control character in each part.
+_PART = rf"[^@\s\x85\uFEFF{_CONTROL}]+"
+EMAIL_PATTERN = rf"^{_PART}@{_PART}\.{_PART}$"
+
+
 class Credentials(StrictRequest):
-    email: str = PydanticField(min_length=3, max_length=EMAIL_MAX, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str = PydanticField(min_length=3, max_length=EMAIL_MAX, pattern=EMAIL_PATTERN)
     # Exactly as typed (NIST SP 800-63B): spaces are part of a password, never stripped.
     password: Annotated[str, StringConstraints(strip_whitespace=False, min_length=8, max_length=128)]
 
@@ -113,13 +128,13 @@ class TokenResponse(BaseModel):
 
 
 class TaskCreate(StrictRequest):
-    title: str = PydanticField(min_length=1, max_length=TITLE_MAX)
-    description: str = PydanticField(default="", max_length=DESCRIPTION_MAX)
+    title: str = PydanticField(min_length=1, max_length=TITLE_MAX, pattern=VISIBLE_TEXT_PATTERN)
+    description: str = PydanticField(default="", max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN)
 
 
 class TaskUpdate(StrictRequest):
-    title: str | None = PydanticField(default=None, min_length=1, max_length=TITLE_MAX)
-    description: str | None = PydanticField(default=None, max_length=DESCRIPTION_MAX)
+    title: str | None = PydanticField(default=None, min_length=1, max_length=TITLE_MAX, pattern=VISIBLE_TEXT_PATTERN)
+    description: str | None = PydanticField(default=None, max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN)
     completed: bool | None = None
 
 
@@ -144,7 +159,7 @@ TaskStatusFilter = Literal["all", "pending", "completed"]
 
 class ChatRequest(StrictRequest):
     conversation_id: Id | None = None
-    message: str = PydanticField(min_length=1, max_length=MESSAGE_MAX)
+    message: str = PydanticField(min_length=1, max_length=MESSAGE_MAX, pattern=VISIBLE_TEXT_PATTERN)
 
 
 class ToolCallRecord(BaseModel):
