@@ -99,6 +99,8 @@ ensure_cluster_host() {
   [ -x /usr/lib/cni/bridge ] || packages+=(containernetworking-plugins)
   [[ $(ldd /bin/busybox 2>&1) == *'not a dynamic'* ]] || packages+=(busybox-static)
   [ -e /usr/include/stdio.h ] || packages+=(libc6-dev)
+  # certutil: the HTTPS browser test puts the local CA into a Chromium profile's own store
+  command -v certutil >/dev/null || packages+=(libnss3-tools)
   if [ ${#packages[@]} -gt 0 ]; then apt_install "${packages[@]}" || return 1; fi
   command -v go >/dev/null || { echo "services: Go is missing; the test cluster is built from Go modules (go.dev/dl)" >&2; return 1; }
 }

@@ -331,3 +331,18 @@ def test_the_ingress_waits_longer_than_a_chat_turn_may_take(render_chart):
     assert timeouts(mine)["proxy-read-timeout"] == "600"
     configmap = render_chart().of_kind("ConfigMap")[0]["data"]
     assert configmap["CHAT_TURN_TIMEOUT_SECONDS"] == "90"
+
+
+def test_metrics_are_private_unless_a_namespace_is_allowed(render_chart):
+    default = render_chart()
+    # no ServiceMonitor without the Prometheus Operator's API, even when asked for
+    assert default.of_kind("ServiceMonitor") == []
+    assert render_chart({"metrics": {"serviceMonitor": {"enabled": True}}}).of_kind("ServiceMonitor") == []
+
+    def backend_sources(rendered):
+        policy = rendered.named("NetworkPolicy", "todo-chatbot-backend")
+        return [rule["from"] for rule in policy["spec"]["ingress"]]
+
+    assert len(backend_sources(default)) == 1
+    allowed = backend_sources(render_chart({"metrics": {"allowedNamespaces": ["monitoring"]}}))
+    assert allowed[1] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]

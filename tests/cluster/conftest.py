@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from harness.browser import chromium_path as find_chromium
 from harness.browser import launch_chromium
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -169,3 +170,8 @@ def app_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def chromium():
     with launch_chromium() as browser:
         yield browser
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    return find_chromium()

@@ -7,6 +7,7 @@ file order; each says what it proves.
 """
 
 import json
+import os
 import re
 import secrets
 import subprocess
@@ -276,12 +277,48 @@ def test_a_backend_change_rolls_out_while_a_client_polls_without_a_failed_reques
     STATE["images_after_change"] = after
 
 
-def test_status_playbook_reports_the_release(run_playbook) -> None:
+def test_status_playbook_reports_the_release_and_its_health(run_playbook) -> None:
     run = run_playbook("playbooks/status.yml")
     assert run.recap["failed"] == 0
     assert f"{RELEASE} revision" in run.output
     assert "deployed" in run.output
     assert f"http://{APP_HOST}" in run.output
+    # the health summary read from the backends' metrics (since the rollout: the smoke test and helm test)
+    health = re.search(r"health:\s*\n((?:\s+\w+: .*\n)+)", run.output)
+    assert health, run.log
+    values = dict(re.findall(r"(\w+): (\S+)", health.group(1)))
+    assert int(values["requests"]) > 0
+    assert int(values["chat_turns"]) >= 1
+    assert float(values["error_rate"]) < 0.05
+    assert values["p95_latency_ms"] != "null"
+
+
+def test_metrics_are_served_by_the_backend_and_not_through_the_ingress(k8s) -> None:
+    from kubernetes.stream import stream
+    from prometheus_client.parser import text_string_to_metric_families
+
+    pod = next(p for p in _release_pods(k8s, "backend") if p.status.phase == "Running")
+    text = stream(
+        k8s.CoreV1Api().connect_get_namespaced_pod_exec,
+        pod.metadata.name,
+        NAMESPACE,
+        container="backend",
+        command=[
+            "python",
+            "-c",
+            "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8000/metrics').read().decode())",
+        ],
+        stderr=True,
+        stdout=True,
+        stdin=False,
+        tty=False,
+    )
+    families = {family.name: family for family in text_string_to_metric_families(text)}
+    assert {"todo_http_requests", "todo_http_request_duration_seconds", "todo_db_pool_connections"} <= set(families)
+    routes = {sample.labels.get("route") for sample in families["todo_http_requests"].samples}
+    assert "/api/{user_id}/tasks" in routes
+    public = requests.get(f"{APP_URL}/metrics", timeout=30)
+    assert "todo_http_requests" not in public.text
 
 
 def test_rollback_returns_to_the_previous_revision_and_the_app_still_serves(run_playbook, k8s, playbook_env) -> None:
@@ -371,3 +408,127 @@ def test_teardown_keeps_the_volume_and_a_redeploy_finds_the_data(run_playbook, k
     assert run.recap["failed"] == 0
     user = log_in(str(STATE["kept_user"]))
     assert _task_titles(user) == STATE["kept_titles"]
+
+
+def _conversations(user) -> list:
+    response = requests.get(user.url("conversations"), headers=user.headers, timeout=30)
+    response.raise_for_status()
+    return [(c["id"], [(m["role"], m["content"]) for m in c["messages"]]) for c in response.json()]
+
+
+def _tasks(user) -> list:
+    response = requests.get(user.url("tasks"), headers=user.headers, timeout=30)
+    response.raise_for_status()
+    return [(t["id"], t["title"], t["description"], t["completed"], t["created_at"]) for t in response.json()]
+
+
+def test_a_backup_survives_deleting_the_data_and_restores_every_row(run_playbook, k8s, playbook_env) -> None:
+    user = sign_up("backup")
+    for title in ("Renew passport", "Book dentist"):
+        assert _add_task(user, title).status_code == 201
+    chat = requests.post(user.url("chat"), json={"message": "add a task to pay rent"}, headers=user.headers, timeout=30)
+    assert chat.status_code == 200
+    before = (_tasks(user), _conversations(user))
+
+    run = run_playbook("playbooks/backup.yml")
+    dump = Path(re.search(r"file: (\S+\.dump)", run.output).group(1))
+    assert dump.stat().st_size > 0
+    assert oct(dump.stat().st_mode & 0o777) == "0o600"
+    assert oct(dump.parent.stat().st_mode & 0o777) == "0o700"
+    record = json.loads(Path(f"{dump}.json").read_text())
+    assert record["rows"]["tasks"] >= 3
+    # the dump went to the file, not through Ansible's output
+    assert "PGDMP" not in run.output
+
+    run_playbook("playbooks/teardown.yml", "-e", "delete_data=true")
+    assert k8s.CoreV1Api().list_namespaced_persistent_volume_claim(NAMESPACE).items == []
+    run_playbook(SITE, "--tags", "deploy")
+    gone = requests.post(f"{APP_URL}/api/auth/login", json={"email": user.email, "password": PASSWORD}, timeout=30)
+    assert gone.status_code == 401, "the new database should not know the user yet"
+
+    # a backup of another schema version is refused before anything changes
+    other = dump.with_name("other-schema.dump")
+    other.write_bytes(dump.read_bytes())
+    Path(f"{other}.json").write_text(json.dumps(record | {"schema_version": "9999_future"}))
+    refused = run_playbook("playbooks/restore.yml", "-e", f"backup_file={other}", check=False)
+    assert refused.returncode != 0
+    assert "holds schema version 9999_future" in refused.output
+
+    for _ in range(2):  # restoring twice gives the same content
+        run_playbook("playbooks/restore.yml", "-e", f"backup_file={dump}")
+        restored = log_in(user.email)
+        assert (_tasks(restored), _conversations(restored)) == before
+
+
+def test_https_with_a_local_ca_the_browser_trusts(run_playbook, k8s, playbook_env, chromium_path, tmp_path) -> None:
+    from cryptography import x509
+    from cryptography.x509.oid import ExtensionOID
+
+    tls = ["--tags", "deploy", "-e", "chart_ingress_tls_enabled=true", "-e", "deploy_trust_local_ca=true"]
+    system_copy = Path("/usr/local/share/ca-certificates/todo-chatbot-local-ca.crt")
+    try:
+        run = run_playbook(SITE, *tls)
+        assert "Smoke test passed" in run.output  # over HTTPS, checked against the local CA
+        ca_dir = Path(playbook_env["TODO_CLUSTER_BUILD_DIR"]) / "tls"
+        assert oct((ca_dir / "ca.key").stat().st_mode & 0o777) == "0o600"
+        ca_pem = (ca_dir / "ca.crt").read_bytes()
+
+        secret = k8s.CoreV1Api().read_namespaced_secret(f"{RELEASE}-tls", NAMESPACE)
+        assert secret.type == "kubernetes.io/tls"
+        import base64
+
+        certificate = x509.load_pem_x509_certificate(base64.b64decode(secret.data["tls.crt"]))
+        names = certificate.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        assert names.get_values_for_type(x509.DNSName) == [APP_HOST]
+        assert certificate.issuer == x509.load_pem_x509_certificate(ca_pem).subject
+
+        again = run_playbook(SITE, *tls)
+        assert again.recap["changed"] == 0, f"TLS made changes on a re-run (log: {again.log})"
+
+        redirect = requests.get(f"http://{APP_HOST}/", allow_redirects=False, timeout=30)
+        assert redirect.status_code in (301, 308)
+        assert redirect.headers["Location"].startswith(f"https://{APP_HOST}")
+        # the system store now trusts the CA (deploy_trust_local_ca): curl checks the certificate with it
+        curl = subprocess.run(
+            ["curl", "-fsS", "-o", "/dev/null", "-w", "%{http_code}", f"https://{APP_HOST}/"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert curl.stdout == "200", curl.stderr
+
+        # Chromium keeps its own store (~/.pki/nssdb): a fresh HOME whose store trusts the CA, and no
+        # flag that ignores certificate errors
+        home = tmp_path / "home"
+        nssdb = home / ".pki" / "nssdb"
+        nssdb.mkdir(parents=True)
+        (tmp_path / "ca.crt").write_bytes(ca_pem)
+        for args in (
+            ["-N", "--empty-password"],
+            ["-A", "-t", "C,,", "-n", "todo-local-ca", "-i", str(tmp_path / "ca.crt")],
+        ):
+            subprocess.run(["certutil", "-d", f"sql:{nssdb}", *args], check=True, capture_output=True, timeout=60)
+        from harness.browser import CHROMIUM_ARGS
+        from playwright.sync_api import expect, sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS, env={**os.environ, "HOME": str(home)}
+            )
+            try:
+                page = browser.new_page(base_url=f"https://{APP_HOST}")
+                expect.set_options(timeout=20_000)
+                sign_up_in_the_page(page, f"https-{secrets.token_hex(4)}@example.com", PASSWORD)
+                page.get_by_label("Message", exact=True).fill("add a task to renew the certificate")
+                page.get_by_role("button", name="Send", exact=True).click()
+                expect(
+                    page.get_by_role("list", name="Tasks").get_by_text(re.compile("renew the certificate", re.I))
+                ).to_be_visible()
+                assert page.url.startswith(f"https://{APP_HOST}/")
+            finally:
+                browser.close()
+    finally:
+        if system_copy.exists():
+            system_copy.unlink()
+            subprocess.run(["update-ca-certificates", "--fresh"], capture_output=True, timeout=120, check=False)

@@ -3,8 +3,9 @@
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.routing import Route
 
 from todo_api.api.errors import install_error_handlers
@@ -12,6 +13,7 @@ from todo_api.api.middleware import BodyLimitMiddleware, RequestContextMiddlewar
 from todo_api.api.routes import auth, chat, conversations, health, tasks
 from todo_api.core.config import Settings, get_settings
 from todo_api.core.logging import configure_logging
+from todo_api.core.metrics import Metrics
 from todo_api.core.throttle import LoginThrottle
 from todo_api.db import create_app_engine, create_session_factory
 from todo_api.mcp_server import MCP_PATH, build_mcp_app, build_mcp_server
@@ -43,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     engine = create_app_engine(settings)
     session_factory = create_session_factory(engine)
-    mcp = build_mcp_server(settings, session_factory)
+    metrics = Metrics(engine)
+    mcp = build_mcp_server(settings, session_factory, metrics)
     mcp_app = build_mcp_app(mcp)
 
     @asynccontextmanager
@@ -66,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
+    app.state.metrics = metrics
     app.state.hasher = BoundedHasher(settings.password_hash_concurrency)
     app.state.login_throttle = LoginThrottle(
         settings.login_max_failures_per_account, settings.login_max_failures_per_client, settings.login_window_seconds
@@ -84,6 +88,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (health.router, auth.router, tasks.router, chat.router, conversations.router):
         app.include_router(router)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        # Served to whoever reaches the backend's port (Prometheus, status.yml); the Ingress sends only
+        # /api and /mcp here, so it is not public.
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
     # The MCP app keeps its own bearer-auth middleware; it answers exactly at /mcp.
     app.router.routes.append(Route(MCP_PATH, endpoint=mcp_app))
     if settings.static_dir:

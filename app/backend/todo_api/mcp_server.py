@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 
 from todo_api.core.config import Settings
+from todo_api.core.metrics import Metrics
 from todo_api.core.security import InvalidTokenError, decode_access_token
 from todo_api.models import DESCRIPTION_MAX, ID_MAX, TITLE_MAX
 from todo_api.services import task_tools
@@ -58,7 +59,9 @@ Description = Annotated[str | None, Field(max_length=DESCRIPTION_MAX, descriptio
 TaskId = Annotated[int, Field(ge=1, le=ID_MAX, description="The id of the task (see list_tasks)")]
 
 
-def build_mcp_server(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> MCPServer:
+def build_mcp_server(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession], metrics: Metrics | None = None
+) -> MCPServer:
     mcp = MCPServer(
         name="todo-tasks",
         instructions="Manage the authenticated user's todo list.",
@@ -70,6 +73,8 @@ def build_mcp_server(settings: Settings, session_factory: async_sessionmaker[Asy
 
     async def run(tool, ctx: Context, **arguments: Any) -> Any:
         user_id = _current_user_id(ctx)
+        if metrics is not None:
+            metrics.tool_calls.labels(tool.__name__, "mcp").inc()
         async with session_factory() as session:
             try:
                 return await tool(session, user_id, **arguments)

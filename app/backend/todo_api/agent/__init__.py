@@ -22,7 +22,9 @@ async def respond(
     recorder = ToolCallRecorder()
     llm: ChatEngine = LlmEngine(settings, user_id, recorder)
     try:
-        return await llm.respond(message, history)
+        reply = await llm.respond(message, history)
+        reply.engine = "llm"
+        return reply
     except Exception as error:  # any model/network/protocol failure or the turn's deadline must not lose the request
         logger.warning("LLM engine failed, falling back to the offline engine", extra={"error": repr(error)})
         if any(call.name != "list_tasks" for call in recorder.calls):
@@ -31,8 +33,10 @@ async def respond(
             return AgentReply(
                 response=f"The AI assistant stopped with an error after running: {done}. Those changes are saved.",
                 tool_calls=recorder.calls,
+                engine="llm_fallback",
             )
         fallback = await offline.respond(message, history)
+        fallback.engine = "llm_fallback"
         fallback.response = "The AI assistant is unavailable right now, so the built-in assistant answered. " + (
             fallback.response
         )

@@ -21,6 +21,8 @@ class HistoryMessage:
 class AgentReply:
     response: str
     tool_calls: list[ToolCall] = field(default_factory=list)
+    # which engine answered: "offline", "llm", or "llm_fallback" (the offline one after an LLM failure)
+    engine: str = "offline"
 
 
 class ChatEngine(Protocol):

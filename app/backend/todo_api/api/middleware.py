@@ -59,13 +59,19 @@ class RequestContextMiddleware:
             )
             await send({"type": "http.response.body", "body": body})
         finally:
+            elapsed = time.perf_counter() - started
+            metrics = getattr(getattr(scope.get("app"), "state", None), "metrics", None)
+            if metrics is not None:
+                # the route's template, so ids in paths do not multiply the series
+                route = getattr(scope.get("route"), "path", None) or "unmatched"
+                metrics.observe_request(scope["method"], route, status_code, elapsed)
             logger.info(
                 "request",
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(elapsed * 1000, 2),
                 },
             )
 

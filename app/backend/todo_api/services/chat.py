@@ -4,7 +4,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_api import agent
-from todo_api.agent.base import HistoryMessage, ToolCall
+from todo_api.agent.base import AgentReply, HistoryMessage
 from todo_api.core.config import Settings
 from todo_api.models import Conversation, Message, utcnow, valid_id
 from todo_api.services.errors import NotFoundError
@@ -54,7 +54,7 @@ async def recent_history(session: AsyncSession, conversation_id: int, limit: int
 
 async def chat(
     settings: Settings, session: AsyncSession, user_id: int, conversation_id: int | None, message: str
-) -> tuple[int, str, list[ToolCall]]:
+) -> tuple[int, AgentReply]:
     conversation: Conversation | None = None
     history: list[HistoryMessage] = []
     if conversation_id is not None:
@@ -76,4 +76,4 @@ async def chat(
     conversation.updated_at = now
     session.add(conversation)
     await session.commit()
-    return conversation.id, reply.response, reply.tool_calls
+    return conversation.id, reply

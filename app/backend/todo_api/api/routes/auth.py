@@ -45,6 +45,7 @@ async def login(body: Credentials, request: Request, session: SessionDep, settin
         user = await user_service.authenticate(session, request.app.state.hasher, body.email, body.password)
     except user_service.InvalidCredentialsError as error:
         throttle.failed(body.email, client)
+        request.app.state.metrics.login_failures.inc()
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"}) from None
     throttle.succeeded(body.email)
     return _token_response(settings, user)

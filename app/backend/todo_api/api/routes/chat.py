@@ -1,4 +1,4 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from todo_api.api.deps import OwnerId, SessionDep, SettingsDep
 from todo_api.models import ChatRequest, ChatResponse, ToolCallRecord
@@ -8,12 +8,16 @@ router = APIRouter(prefix="/api/{user_id}/chat", tags=["chat"])
 
 
 @router.post("", response_model=ChatResponse)
-async def chat(body: ChatRequest, owner_id: OwnerId, session: SessionDep, settings: SettingsDep) -> ChatResponse:
-    conversation_id, response, tool_calls = await chat_service.chat(
-        settings, session, owner_id, body.conversation_id, body.message
-    )
+async def chat(
+    body: ChatRequest, request: Request, owner_id: OwnerId, session: SessionDep, settings: SettingsDep
+) -> ChatResponse:
+    conversation_id, reply = await chat_service.chat(settings, session, owner_id, body.conversation_id, body.message)
+    metrics = request.app.state.metrics
+    metrics.chat_turns.labels(reply.engine).inc()
+    for call in reply.tool_calls:
+        metrics.tool_calls.labels(call.name, "chat").inc()
     return ChatResponse(
         conversation_id=conversation_id,
-        response=response,
-        tool_calls=[ToolCallRecord(name=c.name, arguments=c.arguments, result=c.result) for c in tool_calls],
+        response=reply.response,
+        tool_calls=[ToolCallRecord(name=c.name, arguments=c.arguments, result=c.result) for c in reply.tool_calls],
     )
