@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from harness.browser import chromium_path as find_chromium
-from harness.browser import launch_chromium
+from harness.browser import launch, playwright_driver
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLUSTER_INVENTORY = [REPO_ROOT / "inventory" / "cluster", REPO_ROOT / "tests" / "cluster" / "inventory"]
@@ -166,12 +165,15 @@ def app_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with launch_chromium() as browser:
-        yield browser
-
-
 @pytest.fixture(scope="session")
-def chromium_path() -> str:
-    return find_chromium()
+def browser_driver():
+    """The one Playwright driver of the session; tests that need their own browser launch it from here."""
+    with playwright_driver() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def chromium(browser_driver):
+    browser = launch(browser_driver)
+    yield browser
+    browser.close()

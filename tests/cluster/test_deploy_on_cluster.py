@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from harness.browser import sign_up_in_the_page
+from harness.browser import launch, sign_up_in_the_page
 
 from .conftest import (
     APP_HOST,
@@ -472,7 +472,7 @@ def test_a_backup_survives_deleting_the_data_and_restores_every_row(run_playbook
     assert (_tasks(restored), _conversations(restored)) == before
 
 
-def test_https_with_a_local_ca_the_browser_trusts(run_playbook, k8s, playbook_env, chromium_path, tmp_path) -> None:
+def test_https_with_a_local_ca_the_browser_trusts(run_playbook, k8s, playbook_env, browser_driver, tmp_path) -> None:
     from cryptography import x509
     from cryptography.x509.oid import ExtensionOID
 
@@ -523,25 +523,21 @@ def test_https_with_a_local_ca_the_browser_trusts(run_playbook, k8s, playbook_en
             ["-A", "-t", "C,,", "-n", "todo-local-ca", "-i", str(tmp_path / "ca.crt")],
         ):
             subprocess.run(["certutil", "-d", f"sql:{nssdb}", *args], check=True, capture_output=True, timeout=60)
-        from harness.browser import CHROMIUM_ARGS
-        from playwright.sync_api import expect, sync_playwright
+        from playwright.sync_api import expect
 
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS, env={**os.environ, "HOME": str(home)}
-            )
-            try:
-                page = browser.new_page(base_url=f"https://{APP_HOST}")
-                expect.set_options(timeout=20_000)
-                sign_up_in_the_page(page, f"https-{secrets.token_hex(4)}@example.com", PASSWORD)
-                page.get_by_label("Message", exact=True).fill("add a task to renew the certificate")
-                page.get_by_role("button", name="Send", exact=True).click()
-                expect(
-                    page.get_by_role("list", name="Tasks").get_by_text(re.compile("renew the certificate", re.I))
-                ).to_be_visible()
-                assert page.url.startswith(f"https://{APP_HOST}/")
-            finally:
-                browser.close()
+        browser = launch(browser_driver, env={**os.environ, "HOME": str(home)})
+        try:
+            page = browser.new_page(base_url=f"https://{APP_HOST}")
+            expect.set_options(timeout=20_000)
+            sign_up_in_the_page(page, f"https-{secrets.token_hex(4)}@example.com", PASSWORD)
+            page.get_by_label("Message", exact=True).fill("add a task to renew the certificate")
+            page.get_by_role("button", name="Send", exact=True).click()
+            expect(
+                page.get_by_role("list", name="Tasks").get_by_text(re.compile("renew the certificate", re.I))
+            ).to_be_visible()
+            assert page.url.startswith(f"https://{APP_HOST}/")
+        finally:
+            browser.close()
     finally:
         if system_copy.exists():
             system_copy.unlink()

@@ -31,14 +31,28 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def launch_chromium() -> Iterator:
-    """A Playwright Browser on Debian's Chromium; never `playwright install`, which downloads one."""
+def playwright_driver() -> Iterator:
+    """Playwright's sync driver. Only one can run per thread: a test that needs a second browser (another
+    HOME, another certificate store) launches it from this driver with `launch(driver, env=...)`."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.fail("The Python package `playwright` is not installed (pip install playwright).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+    with sync_playwright() as driver:
+        yield driver
+
+
+def launch(driver, env: dict[str, str] | None = None):
+    """A Playwright Browser on Debian's Chromium; never `playwright install`, which downloads one."""
+    options = {"env": env} if env is not None else {}
+    return driver.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS, **options)
+
+
+@contextmanager
+def launch_chromium() -> Iterator:
+    """One browser on its own driver, closed on exit."""
+    with playwright_driver() as driver:
+        browser = launch(driver)
         try:
             yield browser
         finally:
