@@ -22,9 +22,9 @@ __metaclass__ = type
 
 import os
 import re
-import signal
-import subprocess
 import time
+
+from ansible_collections.cloudnative.todo_chatbot.plugins.module_utils.process import run_with_deadline
 
 # CSI sequences (colours, cursor moves) and OSC sequences (titles, links).
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
@@ -139,17 +139,8 @@ class AICLIRunner:
         if timeout is None:
             timeout = self.module.params.get("timeout") or DEFAULT_TIMEOUT
         started = time.monotonic()
-        timed_out = False
         try:
-            process = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=cwd,
-                env=env,
-                start_new_session=True,
-            )
+            rc, out, err, timed_out = run_with_deadline(argv, timeout, env=env, cwd=cwd)
         except OSError as exc:
             self.module.fail_json(
                 msg="Could not start %s: %s" % (argv[0], exc),
@@ -157,18 +148,9 @@ class AICLIRunner:
                 stdout="",
                 stderr="",
             )
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except OSError:
-                process.kill()
-            out, err = process.communicate()
         duration = round(time.monotonic() - started, 3)
         return CommandResult(
-            rc=process.returncode,
+            rc=rc,
             stdout=self.clean(out),
             stderr=self.clean(err),
             command=self.display_command(argv),

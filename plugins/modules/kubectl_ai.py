@@ -198,6 +198,7 @@ duration:
 """
 
 import os
+import re
 import shutil
 import tempfile
 import traceback
@@ -238,6 +239,8 @@ DEFAULT_PROVIDER = "gemini"  # kubectl-ai cmd/main.go InitDefaults
 # (pkg/agent/conversation.go): each pending command follows on a "* " line.
 PERMISSION_REFUSAL = "RunOnce mode cannot handle permission requests"
 ITERATION_LIMIT = "Maximum number of iterations reached."
+SKIP_PERMISSIONS_ADVICE = "Use --skip-permissions"
+BULLET = re.compile(r"^(?:[*\u2022-])\s+(.+)$")
 
 # kubectl verbs that only read. Used only when the trace lacks the model's own
 # modifies_resource declaration (older kubectl-ai versions logged bare arguments).
@@ -328,17 +331,35 @@ def parse_trace(text):
 
 
 def parse_blocked_commands(stdout):
+    """The commands kubectl-ai refused to run without permission, from its RunOnce refusal.
+
+    conversation.go prints them as "* <command>" lines; a terminal renderer may turn the bullets into "•" or "-".
+    """
     if PERMISSION_REFUSAL not in stdout:
         return []
     after = stdout.split(PERMISSION_REFUSAL, 1)[1]
     blocked = []
     for raw_line in after.splitlines()[1:]:
         line = raw_line.strip()
-        if line.startswith("* "):
-            blocked.append(line[2:].strip())
-        elif blocked or line.startswith("Use --skip-permissions"):
+        bullet = BULLET.match(line)
+        if bullet:
+            blocked.append(bullet.group(1).strip())
+        elif blocked or line.startswith(SKIP_PERMISSIONS_ADVICE):
             break
     return blocked
+
+
+def refused_commands(stdout, commands):
+    """Blocked commands from the refusal text, or else the mutating tool calls the trace shows were never run."""
+    blocked = parse_blocked_commands(stdout)
+    if blocked or PERMISSION_REFUSAL not in stdout:
+        return blocked
+    return [call["command"] for call in commands if call["mutating"] and not call["ran"] and call["command"]]
+
+
+def without_cli_advice(text):
+    """kubectl-ai's advice to pass its CLI flag means nothing to a task: the module's option is allow_mutations."""
+    return "\n".join(line for line in text.splitlines() if SKIP_PERMISSIONS_ADVICE not in line).strip()
 
 
 def answer_text(stdout, commands):
@@ -444,31 +465,32 @@ def run_with_fresh_trace(module, runner, environ_update):
 
 def finish(module, runner, result, commands):
     params = module.params
-    blocked = parse_blocked_commands(result.stdout)
+    blocked = refused_commands(result.stdout, commands)
     mutated = any(c["mutating"] and c["ran"] and not c["error"] and not c["exit_code"] for c in commands)
     outcome = dict(
         changed=mutated,
         mutated=mutated,
-        response=answer_text(result.stdout, commands),
+        response=without_cli_advice(answer_text(result.stdout, commands)),
         commands=commands,
         blocked_commands=blocked,
         duration=result.duration,
         **result.as_dict(),
     )
-    if result.rc != 0:
-        detail = (result.stderr or result.stdout).strip()
-        runner.fail("kubectl-ai failed with exit code %s: %s" % (result.rc, detail), **outcome)
-    if ITERATION_LIMIT in result.stdout:
-        outcome["msg"] = "kubectl-ai gave up: %s (max_iterations=%s)" % (ITERATION_LIMIT, params["max_iterations"])
-        module.fail_json(**outcome)
     if blocked:
         if module.check_mode and params["allow_mutations"]:
             outcome.update(changed=True, msg="Check mode: kubectl-ai would run %s" % "; ".join(blocked))
             module.exit_json(**outcome)
         outcome["msg"] = (
-            "kubectl-ai wants to run commands that change the cluster, and allow_mutations is false; "
-            "they were not run: %s" % "; ".join(blocked)
+            "kubectl-ai wants to run commands that change the cluster, and they were not run: %s. To let it, set "
+            "allow_mutations: true on the task; run the task in check mode first (--check) to see what it would run "
+            "without running anything." % "; ".join(blocked)
         )
+        module.fail_json(**outcome)
+    if result.rc != 0:
+        detail = without_cli_advice(result.stderr or result.stdout)
+        runner.fail("kubectl-ai failed with exit code %s: %s" % (result.rc, detail), **outcome)
+    if ITERATION_LIMIT in result.stdout:
+        outcome["msg"] = "kubectl-ai gave up: %s (max_iterations=%s)" % (ITERATION_LIMIT, params["max_iterations"])
         module.fail_json(**outcome)
     error = agent_error(result.stdout)
     if error:

@@ -80,6 +80,9 @@ def test_site_yml_deploys_the_app_with_helm_test_and_smoke_test(run_playbook, k8
     run = run_playbook(SITE)
     STATE["first_deploy_seconds"] = round(time.monotonic() - started)
     assert run.recap["failed"] == 0
+    # the doctor ran first and found the cluster and the Docker daemon this run needs
+    assert re.search(r"ok +cluster todo-test +answers \(readyz ok\)", run.output), run.log
+    assert re.search(r"ok +Docker +daemon \S+ answers", run.output), run.log
     # the deploy role's own checks ran: helm test and the smoke test's chat through the Ingress
     assert "Run helm test" in run.output
     assert "Smoke test passed" in run.output, run.log
@@ -182,6 +185,17 @@ def test_postgresql_keeps_its_data_on_a_bound_volume_of_the_default_class(k8s) -
     assert len(claims) == 1
     assert claims[0].status.phase == "Bound"
     assert claims[0].spec.storage_class_name == "standard"
+
+
+def test_the_doctor_stops_a_deploy_to_an_unreachable_cluster_before_changing_anything(run_playbook) -> None:
+    started = time.monotonic()
+    run = run_playbook(SITE, "--tags", "deploy", "-e", "todo_chatbot_kube_context=no-such-cluster", check=False)
+    seconds = time.monotonic() - started
+    assert run.returncode == 2, run.log
+    assert "1 problem(s) block this run (images, chart, deploy)" in run.output, run.log
+    assert re.search(r"blocker +cluster no-such-cluster", run.output), run.log
+    assert "TASK [cloudnative.todo_chatbot.images" not in run.output, "a stage ran after a blocker"
+    STATE["doctor_blocked_seconds"] = round(seconds, 1)
 
 
 def test_a_second_run_changes_nothing(run_playbook) -> None:

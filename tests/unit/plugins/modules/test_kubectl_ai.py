@@ -43,7 +43,10 @@ def test_fixture_mutation_without_permission_fails_and_lists_blocked_commands(ru
 
     assert result["failed"] is True
     assert result["blocked_commands"] == ["kubectl scale deployment todo-backend --replicas=3 -n todo"]
-    assert "allow_mutations is false" in result["msg"]
+    assert "set allow_mutations: true" in result["msg"]
+    assert "--check" in result["msg"]
+    assert "--skip-permissions" not in result["msg"], "kubectl-ai's CLI flag means nothing to an Ansible user"
+    assert "--skip-permissions" not in result["response"]
     assert result["changed"] is False
     assert cluster_log(tmp_path) == [], "a blocked command must never run"
     assert "--skip-permissions" not in result["command"]
@@ -165,3 +168,40 @@ def test_missing_binary_fails_clearly(run_module_process, tmp_path):
 
     assert result["failed"] is True
     assert "not an executable file" in result["msg"]
+
+
+REFUSAL = (
+    "RunOnce mode cannot handle permission requests. The following commands require approval:\n"
+    "{bullets}\nUse --skip-permissions flag to bypass permission checks in RunOnce mode."
+)
+
+
+@pytest.mark.parametrize("bullet", ["* ", "\u2022 ", "- ", "  \u2022  "])
+def test_the_refusal_lists_its_commands_whatever_the_bullet(bullet):
+    from ansible_collections.cloudnative.todo_chatbot.plugins.modules import kubectl_ai as module
+
+    stdout = REFUSAL.format(bullets=f"{bullet}kubectl scale deployment web --replicas=0\n{bullet}kubectl delete pod x")
+    assert module.parse_blocked_commands(stdout) == [
+        "kubectl scale deployment web --replicas=0",
+        "kubectl delete pod x",
+    ]
+
+
+def test_a_refusal_whose_commands_cannot_be_read_falls_back_to_the_traced_calls():
+    from ansible_collections.cloudnative.todo_chatbot.plugins.modules import kubectl_ai as module
+
+    stdout = REFUSAL.format(bullets="  > kubectl scale deployment web --replicas=0")
+    calls = [
+        {"command": "kubectl get deploy", "mutating": False, "ran": True},
+        {"command": "kubectl scale deployment web --replicas=0", "mutating": True, "ran": False},
+    ]
+    assert module.refused_commands(stdout, calls) == ["kubectl scale deployment web --replicas=0"]
+    assert module.refused_commands("All pods are running.", calls) == [], "no refusal, nothing blocked"
+
+
+def test_kubectl_ais_cli_advice_is_removed_from_what_the_task_shows():
+    from ansible_collections.cloudnative.todo_chatbot.plugins.modules import kubectl_ai as module
+
+    text = module.without_cli_advice(REFUSAL.format(bullets="* kubectl delete pod x"))
+    assert "--skip-permissions" not in text
+    assert "* kubectl delete pod x" in text
