@@ -19,6 +19,12 @@ It knows minikube's documented machine-readable output:
 """
 
 import json
+import os
+
+from ansible_collections.cloudnative.todo_chatbot.plugins.module_utils.process import run_with_deadline
+
+# Seconds a minikube command may take (a first `minikube start` pulls its base image: minutes, not hours).
+DEFAULT_TIMEOUT = 1800
 
 # minikube's reason.ExGuestNotFound: the profile (cluster) does not exist.
 EXIT_PROFILE_NOT_FOUND = 85
@@ -130,10 +136,15 @@ class MinikubeError(Exception):
 class MinikubeCLI:
     """Runs minikube for one profile through an AnsibleModule."""
 
-    def __init__(self, module, profile, binary_path=None):
+    def __init__(self, module, profile, binary_path=None, timeout=DEFAULT_TIMEOUT):
         self.module = module
         self.profile = profile
+        self.timeout = timeout
         if binary_path:
+            if not (os.path.isfile(binary_path) and os.access(binary_path, os.X_OK)):
+                module.fail_json(
+                    msg="binary_path %s is not an executable file" % binary_path, error_kind="minikube_missing"
+                )
             self.binary = binary_path
         else:
             self.binary = module.get_bin_path("minikube", required=False)
@@ -151,8 +162,8 @@ class MinikubeCLI:
         if with_profile:
             command += ["-p", self.profile]
         try:
-            rc, stdout, stderr = self.module.run_command(command)
-        except OSError as error:  # e.g. binary_path points to a non-executable file
+            rc, out, err, timed_out = run_with_deadline(command, self.timeout)
+        except OSError as error:
             raise MinikubeError(
                 f"Could not run {self.binary}: {error}",
                 command,
@@ -160,6 +171,18 @@ class MinikubeCLI:
                 stderr=str(error),
                 kind="minikube_missing",
             ) from error
+        stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+        if timed_out:
+            raise MinikubeError(
+                f"minikube {args[0] if args else ''} did not finish within {self.timeout} seconds and was stopped "
+                "(with everything it started). Raise the module's timeout if the machine is slow, or look at "
+                "`minikube logs` for what it waits on.",
+                command,
+                rc,
+                stdout=stdout,
+                stderr=stderr,
+                kind="timeout",
+            )
         if check_rc and rc != 0:
             raise self.error_from_output(command, rc, stdout, stderr)
         return rc, stdout, stderr

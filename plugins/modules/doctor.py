@@ -183,7 +183,7 @@ seealso:
   - module: ansible.builtin.get_url
   - name: The doctor playbook
     description: C(playbooks/doctor.yml) runs this module through the prerequisites role and prints the table.
-    link: https://github.com/cloudnative/todo_chatbot/blob/main/roles/prerequisites/README.md
+    link: https://github.com/cloudnative-todo-chatbot/todo_chatbot/blob/main/roles/prerequisites/README.md
 """
 
 EXAMPLES = r"""

@@ -64,8 +64,15 @@ options:
     default: []
   binary_path:
     description:
-      - Path to the minikube binary. Looked up on E(PATH) when omitted.
+      - Path to the minikube binary. Looked up on E(PATH) when omitted. It must be an executable file.
     type: path
+  timeout:
+    description:
+      - Seconds each minikube command may take. When the time is up, minikube and every process it started are
+        killed and the task fails with RV(error_kind) V(timeout) (a C(minikube start) on a stuck driver never
+        ends by itself).
+    type: int
+    default: 1800
 attributes:
   check_mode:
     support: full
@@ -165,7 +172,7 @@ config_drift:
 error_kind:
   description:
     - On failure, the family of the problem, V(minikube_missing), V(driver_unavailable),
-      V(insufficient_resources), V(profile_not_found) or V(error).
+      V(insufficient_resources), V(profile_not_found), V(timeout) or V(error).
   returned: failure
   type: str
   sample: insufficient_resources
@@ -335,6 +342,7 @@ def main():
             },
             "start_args": {"type": "list", "elements": "str", "default": []},
             "binary_path": {"type": "path"},
+            "timeout": {"type": "int", "default": 1800},
         },
         supports_check_mode=True,
     )
@@ -343,7 +351,9 @@ def main():
             msg="memory must be a number of MB or a size like 4g, got {!r}".format(module.params["memory"])
         )
 
-    cli = MinikubeCLI(module, module.params["profile"], module.params["binary_path"])
+    if not 1 <= module.params["timeout"] <= 86400:
+        module.fail_json(msg="timeout must be between 1 and 86400 seconds, got {}".format(module.params["timeout"]))
+    cli = MinikubeCLI(module, module.params["profile"], module.params["binary_path"], module.params["timeout"])
     result = {
         "changed": False,
         "profile": module.params["profile"],

@@ -238,6 +238,28 @@ def test_missing_binary_fails_with_clear_message(fixture_state, tmp_path, monkey
     assert "minikube binary was not found" in outcome.result["msg"]
 
 
+def test_a_start_that_hangs_is_stopped_at_the_timeout(fixture_state):
+    fixture_state.write(host={"cpus": 4, "memory_mb": 8192, "docker_running": True, "start_hangs": True})
+
+    outcome = run_module(timeout=2)
+
+    assert outcome.failed
+    assert outcome.result["error_kind"] == "timeout"
+    assert "did not finish within 2 seconds" in outcome.result["msg"]
+
+
+def test_a_binary_path_that_is_not_executable_is_refused(fixture_state, tmp_path):
+    fixture_state.write()
+    not_executable = tmp_path / "minikube"
+    not_executable.write_text("#!/bin/sh\n")
+
+    outcome = run_module(binary_path=str(not_executable))
+
+    assert outcome.failed
+    assert outcome.result["error_kind"] == "minikube_missing"
+    assert "is not an executable file" in outcome.result["msg"]
+
+
 def test_docker_not_running_fails_with_minikubes_own_message(fixture_state):
     fixture_state.write(host={"cpus": 4, "memory_mb": 8192, "docker_running": False})
 
