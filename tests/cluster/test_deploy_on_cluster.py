@@ -60,10 +60,23 @@ def _add_task(user, title: str) -> requests.Response:
     return requests.post(user.url("tasks"), json={"title": title}, headers=user.headers, timeout=10)
 
 
+def _all_tasks(user) -> list[dict]:
+    """Every task of the user, following the list's pages (X-Next-After) to the last."""
+    tasks: list[dict] = []
+    after = 0
+    while True:
+        response = requests.get(
+            user.url("tasks"), params={"limit": 500, "after": after}, headers=user.headers, timeout=30
+        )
+        response.raise_for_status()
+        tasks += response.json()
+        if "X-Next-After" not in response.headers:
+            return tasks
+        after = int(response.headers["X-Next-After"])
+
+
 def _task_titles(user) -> set[str]:
-    response = requests.get(user.url("tasks"), headers=user.headers, timeout=30)
-    response.raise_for_status()
-    return {task["title"] for task in response.json()}
+    return {task["title"] for task in _all_tasks(user)}
 
 
 def test_cluster_is_kubernetes_1_34_with_a_ready_node(k8s) -> None:
@@ -432,9 +445,7 @@ def _conversations(user) -> list:
 
 
 def _tasks(user) -> list:
-    response = requests.get(user.url("tasks"), headers=user.headers, timeout=30)
-    response.raise_for_status()
-    return [(t["id"], t["title"], t["description"], t["completed"], t["created_at"]) for t in response.json()]
+    return [(t["id"], t["title"], t["description"], t["completed"], t["created_at"]) for t in _all_tasks(user)]
 
 
 def test_a_backup_survives_deleting_the_data_and_restores_every_row(run_playbook, k8s, playbook_env) -> None:

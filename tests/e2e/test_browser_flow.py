@@ -121,3 +121,35 @@ def test_sign_up_chat_add_complete_and_history_after_reload(browser, backend_url
         raise
     finally:
         context.close()
+
+
+def test_a_long_task_list_loads_page_by_page(browser, backend_url: str) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    context = browser.new_context(base_url=backend_url)
+    page = context.new_page()
+    email = f"e2e-pages-{secrets.token_hex(4)}@example.com"
+    try:
+        sign_up_in_the_page(page, email, PASSWORD)
+        login = requests.post(f"{backend_url}/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=10)
+        auth = login.json()
+        headers = {"Authorization": f"Bearer {auth['access_token']}"}
+        for number in range(101):
+            requests.post(
+                f"{backend_url}/api/{auth['user']['id']}/tasks",
+                json={"title": f"Chore {number:03}"},
+                headers=headers,
+                timeout=10,
+            ).raise_for_status()
+
+        page.reload()
+        items = page.get_by_role("list", name="Tasks").get_by_role("listitem")
+        expect(items).to_have_count(100)  # the first page
+        more = page.get_by_role("button", name="Show more tasks")
+        more.click()
+        expect(items).to_have_count(101)
+        expect(items.last).to_contain_text("Chore 100")
+        expect(more).to_have_count(0)
+    finally:
+        context.close()

@@ -103,3 +103,28 @@ def test_conversation_resumes_after_app_restart(settings, make_user):
         history = second_app.get(user.url(f"/conversations/{conversation_id}"), headers=user.headers).json()
         assert [m["role"] for m in history["messages"]] == ["user", "assistant", "user", "assistant"]
         assert history["messages"][2]["content"] == "the second one"
+
+
+def test_conversations_come_in_pages_newest_first(client, make_user):
+    user = make_user()
+    ids = []
+    for number in range(5):
+        reply = client.post(user.url("/chat"), json={"message": f"add a task to call {number}"}, headers=user.headers)
+        ids.append(reply.json()["conversation_id"])
+    newest_first = list(reversed(ids))
+
+    seen, query = [], "?limit=2"
+    while True:
+        response = client.get(user.url(f"/conversations{query}"), headers=user.headers)
+        assert response.status_code == 200
+        page = response.json()
+        seen += [conversation["id"] for conversation in page]
+        assert all(len(conversation["messages"]) == 2 for conversation in page)
+        if "X-Next-Before" not in response.headers:
+            break
+        assert int(response.headers["X-Next-Before"]) == page[-1]["id"]
+        query = "?" + response.headers["Link"].split("?", 1)[1].split(">", 1)[0]
+    assert seen == newest_first
+    assert len(client.get(user.url("/conversations"), headers=user.headers).json()) == 5, "default page holds 20"
+    for bad in ("limit=0", "limit=101", "before=0", "before=99999999999999999999"):
+        assert client.get(user.url(f"/conversations?{bad}"), headers=user.headers).status_code == 422, bad

@@ -170,3 +170,24 @@ def test_complete_task_can_reopen_a_task(server_url):
 
     # explicit states: completing twice stays completed (no toggle), completed=false reopens
     assert asyncio.run(with_mcp(server_url, user["access_token"], work)) == ("completed", "completed", "pending")
+
+
+def test_list_tasks_comes_in_pages_an_agent_can_follow(server_url):
+    user = new_user(server_url)
+
+    async def work(client):
+        ids = [structured(await client.call_tool("add_task", {"title": f"Task {n}"}))["task_id"] for n in range(5)]
+        first = structured(await client.call_tool("list_tasks", {"limit": 2}))["result"]
+        second = structured(await client.call_tool("list_tasks", {"limit": 2, "after": first[-1]["id"]}))["result"]
+        rest = structured(await client.call_tool("list_tasks", {"limit": 2, "after": second[-1]["id"]}))["result"]
+        refused = [
+            (await client.call_tool("list_tasks", arguments)).is_error
+            for arguments in ({"limit": 0}, {"limit": 101}, {"after": -1}, {"after": 2**31})
+        ]
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        return ids, [t["id"] for t in first + second + rest], refused, tools["list_tasks"].description
+
+    ids, listed, refused, description = asyncio.run(with_mcp(server_url, user["access_token"], work))
+    assert listed == ids
+    assert refused == [True, True, True, True]
+    assert "after" in description, "the tool tells an agent how to get the next page"

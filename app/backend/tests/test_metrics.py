@@ -62,3 +62,19 @@ def test_metrics_count_requests_by_route_template_turns_tools_and_failed_logins(
 
 def test_metrics_are_not_in_the_api_schema(fresh):
     assert "/metrics" not in fresh.get("/api/openapi.json").json()["paths"]
+
+
+def test_garbage_collection_pauses_are_measured_and_start_up_is_frozen(fresh):
+    import gc
+
+    from todo_api.core import gc_tuning
+
+    # the app has started: what start-up made is frozen, and the young threshold is raised
+    assert gc.get_freeze_count() > 10_000
+    assert gc.get_threshold() == gc_tuning.THRESHOLDS
+    before = samples(fresh)
+    gc.collect()
+    after = samples(fresh)
+    key = ("todo_gc_pause_seconds_count", (("generation", "2"),))
+    assert after[key] >= before[key] + 1
+    assert ("todo_gc_pause_seconds_bucket", (("generation", "0"), ("le", "0.02"))) in after

@@ -301,3 +301,14 @@ def test_add_without_title_asks_for_one(client, seeded):
     assert reply["tool_calls"] == []
     assert "What should the task be called?" in reply["response"]
     assert len(tasks) == len(SEED)
+
+
+def test_a_long_list_shows_one_page_and_says_so(client, make_user):
+    user = make_user()
+    for number in range(55):
+        client.post(user.url("/tasks"), json={"title": f"Chore {number}"}, headers=user.headers)
+    reply = client.post(user.url("/chat"), json={"message": "show my tasks"}, headers=user.headers).json()
+    assert reply["response"].startswith("You have 55 tasks; here are the first 50:")
+    assert "Chore 49" in reply["response"]
+    assert "Chore 50" not in reply["response"]
+    assert "The task list on the page shows all of them." in reply["response"]

@@ -133,3 +133,48 @@ def test_malformed_json_is_400_with_clear_message(client, user, raw):
 def test_non_integer_ids_are_422(client, user):
     assert client.get(user.url("/tasks/abc"), headers=user.headers).status_code == 422
     assert client.get("/api/me/tasks", headers=user.headers).status_code == 422
+
+
+def test_the_list_comes_in_pages_with_a_stable_order_and_a_next_link(client, user):
+    ids = [create(client, user, f"Task {number}")["id"] for number in range(7)]
+    client.patch(user.url(f"/tasks/{ids[1]}/complete"), headers=user.headers)
+
+    seen, after, pages = [], 0, 0
+    while True:
+        response = client.get(user.url(f"/tasks?limit=3&after={after}"), headers=user.headers)
+        assert response.status_code == 200
+        page = response.json()
+        pages += 1
+        seen += [task["id"] for task in page]
+        if "X-Next-After" not in response.headers:
+            assert "Link" not in response.headers
+            break
+        after = int(response.headers["X-Next-After"])
+        assert after == page[-1]["id"]
+        assert response.headers["Link"] == f'<{user.url("/tasks")}?status=all&limit=3&after={after}>; rel="next"'
+    assert seen == ids, "every task once, in id order"
+    assert pages == 3
+
+    # a page of exactly the rest has no next link; status filtering is kept across pages
+    response = client.get(user.url(f"/tasks?limit=2&after={ids[4]}"), headers=user.headers)
+    assert [task["id"] for task in response.json()] == ids[5:]
+    assert "X-Next-After" not in response.headers
+    pending = client.get(user.url("/tasks?status=pending&limit=2"), headers=user.headers)
+    assert [task["id"] for task in pending.json()] == [ids[0], ids[2]]
+    assert "status=pending" in pending.headers["Link"]
+
+
+def test_the_default_page_is_bounded_and_the_bounds_are_enforced(client, user):
+    from todo_api.services.tasks import PAGE_DEFAULT, PAGE_MAX
+
+    assert (PAGE_DEFAULT, PAGE_MAX) == (100, 500)
+    for query in ("limit=0", f"limit={PAGE_MAX + 1}", "after=-1", "after=99999999999999999999", "limit=x"):
+        response = client.get(user.url(f"/tasks?{query}"), headers=user.headers)
+        assert response.status_code == 422, (query, response.text)
+
+
+def test_the_list_rows_have_the_same_shape_as_a_single_task(client, user):
+    task = create(client, user, "Same shape", description="as GET /tasks/{id}")
+    listed = client.get(user.url("/tasks"), headers=user.headers).json()
+    assert listed == [client.get(user.url(f"/tasks/{task['id']}"), headers=user.headers).json()]
+    assert listed[0]["created_at"].endswith("Z"), "timestamps are UTC with their zone"

@@ -11,11 +11,13 @@ from starlette.routing import Route
 from todo_api.api.errors import install_error_handlers
 from todo_api.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from todo_api.api.routes import auth, chat, conversations, health, tasks
+from todo_api.core import gc_tuning
 from todo_api.core.config import Settings, get_settings
+from todo_api.core.fair_gate import FairGate
 from todo_api.core.logging import configure_logging
 from todo_api.core.metrics import Metrics
 from todo_api.core.throttle import LoginThrottle
-from todo_api.db import create_app_engine, create_session_factory
+from todo_api.db import create_app_engine, create_read_session_factory, create_session_factory
 from todo_api.mcp_server import MCP_PATH, build_mcp_app, build_mcp_server
 from todo_api.models import ErrorResponse
 from todo_api.services.users import BoundedHasher
@@ -36,6 +38,7 @@ ERROR_RESPONSES: dict[int | str, dict] = {
         413: "Request body too large",
         422: "Invalid input: where and what (never the input itself)",
         429: "Too many failed logins; see Retry-After",
+        503: "Busy: no database connection came free in time; see Retry-After",
     }.items()
 }
 
@@ -46,13 +49,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_app_engine(settings)
     session_factory = create_session_factory(engine)
     metrics = Metrics(engine)
-    mcp = build_mcp_server(settings, session_factory, metrics)
+    # Requests queue for the pool's connections first come, first served (core/fair_gate.py).
+    db_gate = FairGate(settings.db_pool_size + settings.db_max_overflow, settings.db_pool_timeout)
+    mcp = build_mcp_server(settings, session_factory, metrics, db_gate)
     mcp_app = build_mcp_app(mcp)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         logger.info("starting", extra={"app_env": settings.app_env, "llm_enabled": settings.llm_enabled})
         async with mcp.session_manager.run():
+            gc_tuning.tune_after_start_up()
             yield
         # uvicorn has drained in-flight requests by now (graceful shutdown); close pooled connections.
         await engine.dispose()
@@ -69,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
+    app.state.read_session_factory = create_read_session_factory(engine)
+    app.state.db_gate = db_gate
     app.state.metrics = metrics
     app.state.hasher = BoundedHasher(settings.password_hash_concurrency)
     app.state.login_throttle = LoginThrottle(

@@ -5,6 +5,7 @@ tool acts for comes from that token, never from the tool arguments, so a model c
 user's tasks. The tools are the same service-layer functions the chat agent uses.
 """
 
+from contextlib import nullcontext
 from typing import Annotated, Any, Literal
 
 from mcp.server.auth.middleware.auth_context import get_access_token
@@ -19,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 
 from todo_api.core.config import Settings
+from todo_api.core.fair_gate import FairGate, GateTimeout
 from todo_api.core.metrics import Metrics
 from todo_api.core.security import InvalidTokenError, decode_access_token
 from todo_api.models import DESCRIPTION_MAX, ID_MAX, TITLE_MAX
@@ -60,7 +62,10 @@ TaskId = Annotated[int, Field(ge=1, le=ID_MAX, description="The id of the task (
 
 
 def build_mcp_server(
-    settings: Settings, session_factory: async_sessionmaker[AsyncSession], metrics: Metrics | None = None
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    metrics: Metrics | None = None,
+    gate: FairGate | None = None,
 ) -> MCPServer:
     mcp = MCPServer(
         name="todo-tasks",
@@ -75,11 +80,13 @@ def build_mcp_server(
         user_id = _current_user_id(ctx)
         if metrics is not None:
             metrics.tool_calls.labels(tool.__name__, "mcp").inc()
-        async with session_factory() as session:
-            try:
+        try:
+            async with gate.slot() if gate else nullcontext(), session_factory() as session:
                 return await tool(session, user_id, **arguments)
-            except ServiceError as error:
-                raise ToolError(str(error)) from None
+        except ServiceError as error:
+            raise ToolError(str(error)) from None
+        except GateTimeout:
+            raise ToolError("The server is busy. Please try again in a moment.") from None
 
     @mcp.tool()
     async def add_task(title: Title, ctx: Context, description: Description = None) -> dict[str, Any]:
@@ -87,9 +94,16 @@ def build_mcp_server(
         return await run(task_tools.add_task, ctx, title=title, description=description)
 
     @mcp.tool()
-    async def list_tasks(ctx: Context, status: Literal["all", "pending", "completed"] = "all") -> list[dict[str, Any]]:
-        """List the user's tasks, optionally only pending or completed ones. Returns [{id, title, completed}]."""
-        return await run(task_tools.list_tasks, ctx, status=status)
+    async def list_tasks(
+        ctx: Context,
+        status: Literal["all", "pending", "completed"] = "all",
+        limit: Annotated[int, Field(ge=1, le=task_tools.TOOL_PAGE_MAX)] = task_tools.TOOL_PAGE_DEFAULT,
+        after: Annotated[int, Field(ge=0, le=ID_MAX)] = 0,
+    ) -> list[dict[str, Any]]:
+        """List the user's tasks in id order, optionally only pending or completed ones: at most `limit` (default
+        50) with ids above `after`. Returns [{id, title, completed}]. When `limit` tasks come back there may be
+        more: call again with after = the last id."""
+        return await run(task_tools.list_tasks, ctx, status=status, limit=limit, after=after)
 
     @mcp.tool()
     async def complete_task(task_id: TaskId, ctx: Context, completed: bool = True) -> dict[str, Any]:

@@ -111,6 +111,19 @@ describe("createTodoApi", () => {
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
   });
 
+  it("reads the next page's cursor of the task list from its header", async () => {
+    const task = { id: 9, user_id: 1, title: "t", description: "", completed: false, created_at: "", updated_at: "" };
+    const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) =>
+      new Response(JSON.stringify([task]), { status: 200, headers: { "X-Next-After": "9" } }),
+    );
+    vi.stubGlobal("fetch", fetchMock);
+    const api = createTodoApi({ token: "t", user: { id: 1, email: "a@example.com" } }, () => {});
+    await expect(api.listTasks("all")).resolves.toEqual({ tasks: [task], nextAfter: 9 });
+    fetchMock.mockImplementationOnce(async () => new Response("[]", { status: 200 }));
+    await expect(api.listTasks("all", 9)).resolves.toEqual({ tasks: [], nextAfter: null });
+    expect(fetchMock.mock.calls[1][0]).toBe("/api/1/tasks?status=all&after=9");
+  });
+
   it("sends conversation_id only when resuming a conversation", async () => {
     const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) =>
       jsonResponse(200, { conversation_id: 5, response: "ok", tool_calls: [] }),

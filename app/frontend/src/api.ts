@@ -23,6 +23,11 @@ export interface Task {
 
 export type TaskFilter = "all" | "pending" | "completed";
 
+export interface TaskPage {
+  tasks: Task[];
+  nextAfter: number | null;
+}
+
 export interface TaskChanges {
   title?: string;
   description?: string;
@@ -145,7 +150,17 @@ interface RequestOptions {
   token?: string;
 }
 
+/** The parsed body and the response headers (the task list's next-page cursor travels in a header). */
+export interface ApiResponse<T> {
+  data: T;
+  headers: Headers;
+}
+
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return (await apiRequestWithHeaders<T>(path, options)).data;
+}
+
+export async function apiRequestWithHeaders<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (options.body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -175,7 +190,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   if (!response.ok) {
     throw new ApiError(describeError(response.status, parsed), response.status);
   }
-  return parsed as T;
+  return { data: parsed as T, headers: response.headers };
 }
 
 function sessionFrom(auth: AuthResponse): Session {
@@ -233,8 +248,12 @@ export function createTodoApi(session: Session, onUnauthorized: () => void) {
   const userPath = `/api/${encodeURIComponent(String(session.user.id))}`;
 
   async function call<T>(path: string, options: Omit<RequestOptions, "token"> = {}): Promise<T> {
+    return (await callWithHeaders<T>(path, options)).data;
+  }
+
+  async function callWithHeaders<T>(path: string, options: Omit<RequestOptions, "token"> = {}): Promise<ApiResponse<T>> {
     try {
-      return await apiRequest<T>(`${userPath}${path}`, { ...options, token: session.token });
+      return await apiRequestWithHeaders<T>(`${userPath}${path}`, { ...options, token: session.token });
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) {
         onUnauthorized();
@@ -244,7 +263,13 @@ export function createTodoApi(session: Session, onUnauthorized: () => void) {
   }
 
   return {
-    listTasks: (filter: TaskFilter) => call<Task[]>(`/tasks?status=${filter}`),
+    /** One page of tasks in id order; `nextAfter` is the cursor of the next page, null on the last. */
+    listTasks: async (filter: TaskFilter, after = 0): Promise<TaskPage> => {
+      const query = after > 0 ? `/tasks?status=${filter}&after=${after}` : `/tasks?status=${filter}`;
+      const { data, headers } = await callWithHeaders<Task[]>(query);
+      const next = headers.get("X-Next-After");
+      return { tasks: data, nextAfter: next === null ? null : Number(next) };
+    },
     createTask: (title: string, description?: string) =>
       call<Task>("/tasks", { method: "POST", body: description ? { title, description } : { title } }),
     updateTask: (taskId: number, changes: TaskChanges) => call<Task>(`/tasks/${taskId}`, { method: "PUT", body: changes }),

@@ -26,6 +26,8 @@ set_tracing_disabled(True)
 INSTRUCTIONS = """You are a friendly assistant that manages the user's todo list.
 Use the tools for every change or lookup: add_task, list_tasks, complete_task, delete_task, update_task.
 When the user names a task by words instead of a number, call list_tasks first to find its id.
+list_tasks returns at most 50 tasks per call; when it returns 50, call it again with after set to the last id
+if you need the rest, and tell the user when you only looked at part of a long list.
 If several tasks match, ask which one they mean. If none matches, say so kindly.
 After acting, confirm briefly what you did. Keep replies short."""
 

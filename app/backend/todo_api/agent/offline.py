@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from todo_api.agent.base import AgentReply, HistoryMessage
 from todo_api.agent.tool_runner import ToolRunner
 from todo_api.models import Task
+from todo_api.services import task_tools
 from todo_api.services import tasks as task_service
 from todo_api.services.errors import InvalidInputError, NotFoundError
 
@@ -432,7 +433,8 @@ class OfflineEngine:
             raise MessageTooComplex
 
     async def _user_tasks(self) -> list[Task]:
-        """The user's tasks, read once per message however many phrasings are tried against them."""
+        """The user's tasks (the first page of PAGE_MAX), read once per message however many phrasings are
+        tried against them: a task is found by its words among those, by its number among all."""
         if self._tasks is None:
             self._tasks = await task_service.list_tasks(self.session, self.user_id)
         return self._tasks
@@ -485,6 +487,13 @@ class OfflineEngine:
                 return self._reply("Nothing pending: you're all caught up!")
             return self._reply("Your list is empty. Tell me what to add, e.g. “Add a task to buy groceries”.")
         lines = "\n".join(_format_task(task) for task in tasks)
+        if len(tasks) == task_tools.TOOL_PAGE_DEFAULT:
+            total = await task_service.count_tasks(self.session, self.user_id, intent.status)
+            if total > len(tasks):
+                return self._reply(
+                    f"You have {total} {label}tasks; here are the first {len(tasks)}:\n{lines}\n"
+                    "The task list on the page shows all of them."
+                )
         count = f"{len(tasks)} {label}task{'s' if len(tasks) != 1 else ''}"
         return self._reply(f"Here {'are' if len(tasks) != 1 else 'is'} your {count}:\n{lines}")
 

@@ -21,12 +21,28 @@ async def get_settings_dep(request: Request) -> Settings:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.db_gate.slot(), request.app.state.session_factory() as session:
+        yield session
+
+
+async def get_session_ungated(request: Request) -> AsyncIterator[AsyncSession]:
     async with request.app.state.session_factory() as session:
+        yield session
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.db_gate.slot(), request.app.state.read_session_factory() as session:
         yield session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# For the chat turn: it may wait up to CHAT_TURN_TIMEOUT_SECONDS on a model whose tool calls come back
+# through /mcp and take a slot of the gate themselves; holding one for the whole turn could starve them.
+# The turn holds a connection only while it reads or writes, between those waits.
+UngatedSessionDep = Annotated[AsyncSession, Depends(get_session_ungated)]
+# For endpoints that read with a single statement: no BEGIN/ROLLBACK round trips (db.py).
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
 
 
 async def get_current_user_id(

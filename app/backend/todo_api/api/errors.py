@@ -4,6 +4,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from todo_api.core.fair_gate import GateTimeout
 from todo_api.services.errors import ConflictError, InvalidInputError, NotFoundError, ServiceError
 
 MAX_ERRORS_SHOWN = 10
@@ -41,6 +42,15 @@ async def validation_error_handler(request: Request, error: RequestValidationErr
     return JSONResponse({"detail": details}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+async def busy_handler(request: Request, error: GateTimeout) -> JSONResponse:
+    return JSONResponse(
+        {"detail": "The server is busy. Please try again in a moment."},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "1"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, service_error_handler)
+    app.add_exception_handler(GateTimeout, busy_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -11,6 +11,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from todo_api.core.gc_tuning import GcPauseCollector
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 90.0)
 
 
@@ -52,6 +54,7 @@ class Metrics:
         )
         self.login_failures = Counter("todo_login_failures", "Failed logins", registry=self.registry)
         self.registry.register(PoolCollector(engine))
+        self.registry.register(GcPauseCollector())
         # process_start_time_seconds and friends: rates "since start" need the start
         ProcessCollector(registry=self.registry)
 

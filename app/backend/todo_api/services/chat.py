@@ -34,13 +34,23 @@ async def list_messages(session: AsyncSession, conversation_ids: list[int]) -> d
     return grouped
 
 
-async def list_conversations(session: AsyncSession, user_id: int) -> list[tuple[Conversation, list[Message]]]:
-    result = await session.exec(
-        select(Conversation).where(Conversation.user_id == user_id).order_by(col(Conversation.id).desc())
-    )
+CONVERSATION_PAGE_DEFAULT = 20
+CONVERSATION_PAGE_MAX = 100
+
+
+async def list_conversations(
+    session: AsyncSession, user_id: int, *, limit: int = CONVERSATION_PAGE_DEFAULT, before: int | None = None
+) -> tuple[list[tuple[Conversation, list[Message]]], int | None]:
+    """One page of the user's conversations, newest first, and the `before` cursor of the next page."""
+    query = select(Conversation).where(Conversation.user_id == user_id)
+    if before is not None:
+        query = query.where(col(Conversation.id) < before)
+    result = await session.exec(query.order_by(col(Conversation.id).desc()).limit(limit + 1))
     conversations = list(result.all())
+    next_before = conversations[limit - 1].id if len(conversations) > limit else None
+    conversations = conversations[:limit]
     messages = await list_messages(session, [conversation.id for conversation in conversations])
-    return [(conversation, messages[conversation.id]) for conversation in conversations]
+    return [(conversation, messages[conversation.id]) for conversation in conversations], next_before
 
 
 async def recent_history(session: AsyncSession, conversation_id: int, limit: int) -> list[HistoryMessage]:

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from todo_api.models import ID_MAX
 from todo_api.services import tasks as task_service
+from todo_api.services.errors import InvalidInputError
 
 TOOL_NAMES = ("add_task", "list_tasks", "complete_task", "delete_task", "update_task")
 
@@ -18,9 +20,21 @@ async def add_task(session: AsyncSession, user_id: int, title: str, description:
     return {"task_id": task.id, "status": "created", "title": task.title}
 
 
-async def list_tasks(session: AsyncSession, user_id: int, status: str = "all") -> list[dict[str, Any]]:
-    tasks = await task_service.list_tasks(session, user_id, status)  # type: ignore[arg-type]
-    return [{"id": task.id, "title": task.title, "completed": task.completed} for task in tasks]
+# What one list_tasks call returns at most: a page, so a user with thousands of tasks cannot flood a
+# model's context or a chat reply. The tool says how to get the next page.
+TOOL_PAGE_DEFAULT = 50
+TOOL_PAGE_MAX = 100
+
+
+async def list_tasks(
+    session: AsyncSession, user_id: int, status: str = "all", limit: int = TOOL_PAGE_DEFAULT, after: int = 0
+) -> list[dict[str, Any]]:
+    if not 1 <= limit <= TOOL_PAGE_MAX:
+        raise InvalidInputError(f"limit must be between 1 and {TOOL_PAGE_MAX}.")
+    if not 0 <= after <= ID_MAX:
+        raise InvalidInputError("after must be a task id (or 0 for the first page).")
+    items, _ = await task_service.list_task_page(session, user_id, status, limit=limit, after=after)  # type: ignore[arg-type]
+    return [{"id": item["id"], "title": item["title"], "completed": item["completed"]} for item in items]
 
 
 async def complete_task(session: AsyncSession, user_id: int, task_id: int, completed: bool = True) -> dict[str, Any]:

@@ -6,8 +6,10 @@ and of two deletes of one task exactly one finds it (the other is a 404, never a
 """
 
 import re
+from datetime import UTC
+from typing import Any
 
-from sqlalchemy import delete, not_, update
+from sqlalchemy import delete, func, not_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +26,11 @@ from todo_api.models import (
 from todo_api.services.errors import InvalidInputError, NotFoundError
 
 TASK_STATUSES = ("all", "pending", "completed")
+# A page of the task list: the default and the most one request returns (REST, MCP and chat alike).
+PAGE_DEFAULT = 100
+PAGE_MAX = 500
+# The columns of a task as the API shows it, read as plain rows (no ORM objects on the list path).
+PUBLIC_COLUMNS = ("id", "user_id", "title", "description", "completed", "created_at", "updated_at")
 # The API's own rules (models.py), so MCP and chat refuse exactly what REST refuses.
 _VISIBLE_TEXT = re.compile(VISIBLE_TEXT_PATTERN)
 _TEXT = re.compile(TEXT_PATTERN)
@@ -55,16 +62,58 @@ def _owned(task_id: int, user_id: int):
     return (col(Task.id) == task_id, col(Task.user_id) == user_id)
 
 
-async def list_tasks(session: AsyncSession, user_id: int, status: TaskStatusFilter = "all") -> list[Task]:
+def _status_query(query, user_id: int, status: str):
     if status not in TASK_STATUSES:
         raise InvalidInputError("status must be one of: all, pending, completed.")
-    query = select(Task).where(Task.user_id == user_id)
+    query = query.where(col(Task.user_id) == user_id)
     if status == "pending":
         query = query.where(col(Task.completed).is_(False))
     elif status == "completed":
         query = query.where(col(Task.completed).is_(True))
-    result = await session.exec(query.order_by(col(Task.id)))
+    return query
+
+
+def _page_size(limit: int) -> int:
+    if not 1 <= limit <= PAGE_MAX:
+        raise InvalidInputError(f"limit must be between 1 and {PAGE_MAX}.")
+    return limit
+
+
+async def list_tasks(
+    session: AsyncSession, user_id: int, status: TaskStatusFilter = "all", *, limit: int = PAGE_MAX, after: int = 0
+) -> list[Task]:
+    """Up to `limit` of the user's tasks with ids above `after`, in id order, as ORM objects."""
+    query = _status_query(select(Task), user_id, status).where(col(Task.id) > after)
+    result = await session.exec(query.order_by(col(Task.id)).limit(_page_size(limit)))
     return list(result.all())
+
+
+async def list_task_page(
+    session: AsyncSession, user_id: int, status: TaskStatusFilter = "all", *, limit: int = PAGE_DEFAULT, after: int = 0
+) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of the task list as plain dicts in the API's shape, and the cursor of the next page.
+
+    The order is the task id (stable: ids only grow); `after` is the last id of the previous page. The
+    rows are read as tuples, never as ORM objects: the list is the hottest path and most of its cost was
+    building and instrumenting one object per row.
+    """
+    columns = [getattr(Task, name) for name in PUBLIC_COLUMNS]
+    query = _status_query(select(*columns), user_id, status).where(col(Task.id) > after)
+    page_size = _page_size(limit)
+    rows = (await session.exec(query.order_by(col(Task.id)).limit(page_size + 1))).all()
+    next_after = rows[page_size - 1][0] if len(rows) > page_size else None
+    items = [dict(zip(PUBLIC_COLUMNS, row, strict=True)) for row in rows[:page_size]]
+    for item in items:
+        # SQLite hands timestamps back without their zone; every one of ours is UTC.
+        if item["created_at"].tzinfo is None:
+            item["created_at"] = item["created_at"].replace(tzinfo=UTC)
+            item["updated_at"] = item["updated_at"].replace(tzinfo=UTC)
+    return items, next_after
+
+
+async def count_tasks(session: AsyncSession, user_id: int, status: TaskStatusFilter = "all") -> int:
+    query = _status_query(select(func.count()).select_from(Task), user_id, status)
+    return (await session.exec(query)).one()
 
 
 async def get_task(session: AsyncSession, user_id: int, task_id: int) -> Task:

@@ -27,6 +27,9 @@ interface TaskPanelProps {
 export function TaskPanel({ api, version }: TaskPanelProps) {
   const [filter, setFilter] = useState<TaskFilter>("all");
   const [tasks, setTasks] = useState<Task[] | null>(null);
+  // The cursor of the next page of tasks (the server sends at most a page at a time), null on the last.
+  const [nextAfter, setNextAfter] = useState<number | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState("");
   const [newTitle, setNewTitle] = useState("");
@@ -42,9 +45,10 @@ export function TaskPanel({ api, version }: TaskPanelProps) {
     latestRequest.current += 1;
     const request = latestRequest.current;
     try {
-      const loaded = await api.listTasks(filter);
+      const page = await api.listTasks(filter);
       if (request !== latestRequest.current) return;
-      setTasks(loaded);
+      setTasks(page.tasks);
+      setNextAfter(page.nextAfter);
       setError(null);
     } catch (caught) {
       if (request !== latestRequest.current) return;
@@ -55,6 +59,22 @@ export function TaskPanel({ api, version }: TaskPanelProps) {
   useEffect(() => {
     void reload();
   }, [reload, version]);
+
+  async function showMore() {
+    if (nextAfter === null || tasks === null) return;
+    const request = latestRequest.current;
+    setLoadingMore(true);
+    try {
+      const page = await api.listTasks(filter, nextAfter);
+      if (request !== latestRequest.current) return;
+      setTasks([...tasks, ...page.tasks]);
+      setNextAfter(page.nextAfter);
+    } catch (caught) {
+      setError(messageOf(caught));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   async function addTask(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -162,11 +182,18 @@ export function TaskPanel({ api, version }: TaskPanelProps) {
       ) : tasks.length === 0 ? (
         <p className="muted">{EMPTY_MESSAGES[filter]}</p>
       ) : (
-        <ul className="task-list" aria-label="Tasks">
-          {tasks.map((task) => (
-            <TaskItem key={task.id} task={task} onToggle={onToggle} onSave={onSave} onDelete={onDelete} />
-          ))}
-        </ul>
+        <>
+          <ul className="task-list" aria-label="Tasks">
+            {tasks.map((task) => (
+              <TaskItem key={task.id} task={task} onToggle={onToggle} onSave={onSave} onDelete={onDelete} />
+            ))}
+          </ul>
+          {nextAfter !== null && (
+            <button type="button" className="button" onClick={() => void showMore()} disabled={loadingMore}>
+              {loadingMore ? "Loading…" : "Show more tasks"}
+            </button>
+          )}
+        </>
       )}
     </section>
   );

@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Request
 
-from todo_api.api.deps import OwnerId, SessionDep, SettingsDep
+from todo_api.api.deps import OwnerId, SettingsDep, UngatedSessionDep
 from todo_api.models import ChatRequest, ChatResponse, ToolCallRecord
 from todo_api.services import chat as chat_service
 
@@ -9,7 +9,7 @@ router = APIRouter(prefix="/api/{user_id}/chat", tags=["chat"])
 
 @router.post("", response_model=ChatResponse)
 async def chat(
-    body: ChatRequest, request: Request, owner_id: OwnerId, session: SessionDep, settings: SettingsDep
+    body: ChatRequest, request: Request, owner_id: OwnerId, session: UngatedSessionDep, settings: SettingsDep
 ) -> ChatResponse:
     conversation_id, reply = await chat_service.chat(settings, session, owner_id, body.conversation_id, body.message)
     metrics = request.app.state.metrics

@@ -1,6 +1,7 @@
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from todo_api.api.deps import OwnerId, SessionDep
 from todo_api.models import ID_MAX, Conversation, ConversationPublic, Message, MessagePublic
@@ -18,9 +19,35 @@ def _public(conversation: Conversation, messages: list[Message]) -> Conversation
     )
 
 
-@router.get("", response_model=list[ConversationPublic])
-async def list_conversations(owner_id: OwnerId, session: SessionDep) -> list[ConversationPublic]:
-    return [_public(c, messages) for c, messages in await chat_service.list_conversations(session, owner_id)]
+@router.get(
+    "",
+    response_model=list[ConversationPublic],
+    responses={
+        200: {
+            "description": "One page of conversations, newest first. When there are more, the `Link` header "
+            '(rel="next") and `X-Next-Before` give the next page\'s `before`.',
+            "headers": {
+                "X-Next-Before": {"description": "The `before` of the next page.", "schema": {"type": "integer"}},
+                "Link": {"description": 'RFC 8288 link to the next page (rel="next").', "schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def list_conversations(
+    request: Request,
+    response: Response,
+    owner_id: OwnerId,
+    session: SessionDep,
+    *,
+    limit: Annotated[int, Query(ge=1, le=chat_service.CONVERSATION_PAGE_MAX)] = chat_service.CONVERSATION_PAGE_DEFAULT,
+    before: Annotated[int | None, Query(ge=1, le=ID_MAX, description="Only conversations with a smaller id")] = None,
+) -> list[ConversationPublic]:
+    page, next_before = await chat_service.list_conversations(session, owner_id, limit=limit, before=before)
+    if next_before is not None:
+        response.headers["X-Next-Before"] = str(next_before)
+        query = urlencode({"limit": limit, "before": next_before})
+        response.headers["Link"] = f'<{request.url.path}?{query}>; rel="next"'
+    return [_public(c, messages) for c, messages in page]
 
 
 @router.get("/{conversation_id}", response_model=ConversationPublic)

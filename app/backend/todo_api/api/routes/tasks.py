@@ -1,16 +1,16 @@
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Path, Response, status
-from pydantic import TypeAdapter
+from fastapi import APIRouter, Body, Path, Query, Request, Response, status
+from pydantic_core import to_json
 
-from todo_api.api.deps import OwnerId, SessionDep
+from todo_api.api.deps import OwnerId, ReadSessionDep, SessionDep
 from todo_api.models import ID_MAX, Task, TaskCompletion, TaskCreate, TaskPublic, TaskStatusFilter, TaskUpdate
 from todo_api.services import tasks as task_service
 
 router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"])
 
 
-_task_list_json = TypeAdapter(list[TaskPublic])
 TaskId = Annotated[int, Path(ge=1, le=ID_MAX, description="The task's id")]
 
 
@@ -18,13 +18,42 @@ def _public(task: Task) -> TaskPublic:
     return TaskPublic.model_validate(task, from_attributes=True)
 
 
-@router.get("", response_model=list[TaskPublic])
-async def list_tasks(owner_id: OwnerId, session: SessionDep, status: TaskStatusFilter = "all") -> Response:
-    tasks = await task_service.list_tasks(session, owner_id, status)
-    # Serialised in one pass straight from the rows: the hottest endpoint skips FastAPI's second
-    # validation of the response model (the schema above still documents it).
-    body = _task_list_json.dump_json([_public(task) for task in tasks])
-    return Response(body, media_type="application/json")
+@router.get(
+    "",
+    response_model=list[TaskPublic],
+    responses={
+        200: {
+            "description": 'One page of tasks in id order. When there are more, the `Link` header (rel="next") '
+            "and `X-Next-After` give the next page's `after`.",
+            "headers": {
+                "X-Next-After": {
+                    "description": "The `after` of the next page; absent on the last page.",
+                    "schema": {"type": "integer"},
+                },
+                "Link": {"description": 'RFC 8288 link to the next page (rel="next").', "schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def list_tasks(
+    request: Request,
+    *,
+    owner_id: OwnerId,
+    session: ReadSessionDep,
+    status: TaskStatusFilter = "all",
+    limit: Annotated[
+        int, Query(ge=1, le=task_service.PAGE_MAX, description="Tasks per page")
+    ] = task_service.PAGE_DEFAULT,
+    after: Annotated[int, Query(ge=0, le=ID_MAX, description="Only tasks with a larger id (the cursor)")] = 0,
+) -> Response:
+    items, next_after = await task_service.list_task_page(session, owner_id, status, limit=limit, after=after)
+    # Serialised in one pass straight from the rows (pydantic-core, the same encoder as the models): the
+    # hottest endpoint builds no model per row (the schema above still documents the shape).
+    headers = {}
+    if next_after is not None:
+        query = urlencode({"status": status, "limit": limit, "after": next_after})
+        headers = {"X-Next-After": str(next_after), "Link": f'<{request.url.path}?{query}>; rel="next"'}
+    return Response(to_json(items), media_type="application/json", headers=headers)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskPublic)
@@ -33,7 +62,7 @@ async def create_task(body: TaskCreate, owner_id: OwnerId, session: SessionDep) 
 
 
 @router.get("/{task_id}", response_model=TaskPublic)
-async def get_task(task_id: TaskId, owner_id: OwnerId, session: SessionDep) -> TaskPublic:
+async def get_task(task_id: TaskId, owner_id: OwnerId, session: ReadSessionDep) -> TaskPublic:
     return _public(await task_service.get_task(session, owner_id, task_id))
 
 
