@@ -22,6 +22,8 @@ description:
   - Reads only; never changes anything.
 author:
   - cloudnative.todo_chatbot contributors (@cloudnative)
+extends_documentation_fragment:
+  - cloudnative.todo_chatbot.attributes
 options:
   path:
     description:
@@ -52,16 +54,12 @@ options:
     default: 12
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - The module only reads files, so it runs unchanged in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   idempotent:
-    description:
-      When run twice in a row outside check mode, with the same arguments, the second run does not report changes.
     support: full
     details:
       - It always returns C(changed=false).

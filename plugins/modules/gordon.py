@@ -23,6 +23,7 @@ author:
   - cloudnative.todo_chatbot contributors (@cloudnative)
 extends_documentation_fragment:
   - cloudnative.todo_chatbot.ai_cli
+  - cloudnative.todo_chatbot.attributes
 options:
   prompt:
     description:
@@ -56,20 +57,16 @@ options:
     default: false
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - O(dest) is never written in check mode; C(changed) and the diff say whether it would change.
       - The prompt is still sent, because asking is read-only here; Gordon asks a person to approve before it runs a
         command or writes a file, and the module gives it no terminal to approve on.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details:
       - Shows the change to O(dest).
   idempotent:
-    description:
-      When run twice in a row outside check mode, with the same arguments, the second run does not report changes.
     support: partial
     details:
       - O(dest) is rewritten only when the content differs, but the reply comes from an LLM and can differ between runs.

@@ -22,6 +22,7 @@ author:
   - cloudnative.todo_chatbot contributors (@cloudnative)
 extends_documentation_fragment:
   - cloudnative.todo_chatbot.ai_cli
+  - cloudnative.todo_chatbot.attributes
 options:
   task:
     description:
@@ -52,17 +53,13 @@ options:
     type: str
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: none
     details:
       - A kagent agent can change the cluster with its tools and the CLI has no dry-run, so the task is skipped in
         check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   idempotent:
-    description:
-      When run twice in a row outside check mode, with the same arguments, the second run does not report changes.
     support: none
     details:
       - The answer comes from an LLM. C(changed) is true only when the agent called a tool that is not read-only.

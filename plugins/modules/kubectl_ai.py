@@ -23,6 +23,7 @@ author:
   - cloudnative.todo_chatbot contributors (@cloudnative)
 extends_documentation_fragment:
   - cloudnative.todo_chatbot.ai_cli
+  - cloudnative.todo_chatbot.attributes
 options:
   prompt:
     description:
@@ -76,7 +77,6 @@ options:
     default: false
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: partial
     details:
       - kubectl-ai still runs and may run read-only commands (C(kubectl get), C(kubectl describe), ...).
@@ -84,11 +84,8 @@ attributes:
         With O(allow_mutations=true) the task reports C(changed=true) and RV(blocked_commands) as what it would run;
         later steps that depend on those commands are not known.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   idempotent:
-    description:
-      When run twice in a row outside check mode, with the same arguments, the second run does not report changes.
     support: none
     details:
       - The answer comes from an LLM and can differ between runs. A run without O(allow_mutations) never changes the

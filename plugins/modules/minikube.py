@@ -17,6 +17,8 @@ description:
     C(DRV_DOCKER_NOT_RUNNING)).
 author:
   - cloudnative.todo_chatbot contributors (@cloudnative)
+extends_documentation_fragment:
+  - cloudnative.todo_chatbot.attributes
 options:
   profile:
     description:
@@ -76,13 +78,16 @@ options:
 attributes:
   check_mode:
     support: full
-    description: Reports whether it would start or delete the profile and which addons it would enable.
+    details:
+      - Reports whether it would start or delete the profile and which addons it would enable.
   diff_mode:
     support: none
-    description: The module reports what it changed in its return values, not as a diff.
+    details:
+      - The module reports what it changed in its return values, not as a diff.
   idempotent:
     support: full
-    description: A running profile with all requested addons enabled is left untouched (changed=false).
+    details:
+      - A running profile with all requested addons enabled is left untouched (changed=false).
 notes:
   - Minikube cannot resize an existing profile; when O(cpus), O(memory), O(driver) or O(kubernetes_version)
     differ from the existing profile the module warns instead of recreating it. Delete the profile
