@@ -40,6 +40,8 @@ options:
       - Kubeconfig context to use.
       - kubectl-ai has no C(--context) flag, so the module writes a private temporary copy of the kubeconfig
         with C(current-context) set to this value, passes that copy, and deletes it after the run.
+      - Without O(kubeconfig), the copy merges every file of E(KUBECONFIG) the way kubectl does (the first file
+        to name a cluster, context or user wins), falling back to C(~/.kube/config).
     type: str
   llm_provider:
     description:
@@ -255,25 +257,70 @@ READ_ONLY_KUBECTL_VERBS = frozenset(
         "events",
         "diff",
         "wait",
-        "auth",
+    ]
+)
+# Verbs whose subcommands differ: only these subcommands read (`kubectl auth reconcile` writes RBAC,
+# `kubectl rollout undo` changes a Deployment).
+READ_ONLY_KUBECTL_SUBCOMMANDS = {
+    "auth": frozenset(["can-i", "whoami"]),
+    "rollout": frozenset(["status", "history"]),
+    "config": frozenset(["view", "current-context", "get-contexts", "get-clusters", "get-users"]),
+}
+# kubectl's global flags that take a value as the next word (`kubectl -n todo get pods`).
+KUBECTL_FLAGS_WITH_VALUE = frozenset(
+    [
+        "-n",
+        "--namespace",
+        "--context",
+        "--kubeconfig",
+        "--cluster",
+        "--user",
+        "-s",
+        "--server",
+        "--token",
+        "--as",
+        "--as-group",
+        "--request-timeout",
+        "-v",
+        "--v",
+        "-o",
+        "--output",
+        "-l",
+        "--selector",
     ]
 )
 
 
-def kubectl_verb(command):
-    words = [w for w in command.split() if not w.startswith("-")]
-    if len(words) >= 2 and words[0].endswith("kubectl"):
-        return words[1]
-    return None
+def kubectl_words(command):
+    """The verb and the subcommand of a kubectl command line (None where absent), flags skipped."""
+    tokens = command.split()
+    if not tokens or not tokens[0].endswith("kubectl"):
+        return None, None
+    words, skip_next = [], False
+    for token in tokens[1:]:
+        if skip_next:
+            skip_next = False
+        elif token.startswith("-"):
+            skip_next = "=" not in token and token in KUBECTL_FLAGS_WITH_VALUE
+        else:
+            words.append(token)
+            if len(words) == 2:
+                break
+    words += [None, None]
+    return words[0], words[1]
 
 
 def declared_modification(tool, arguments):
     declared = arguments.get("modifies_resource")
     if declared in ("yes", "no", "unknown"):
         return declared
-    verb = kubectl_verb(arguments.get("command") or "") if tool == "kubectl" else None
+    if tool != "kubectl":
+        return "unknown"
+    verb, subcommand = kubectl_words(arguments.get("command") or "")
     if verb is None:
         return "unknown"
+    if verb in READ_ONLY_KUBECTL_SUBCOMMANDS:
+        return "no" if subcommand in READ_ONLY_KUBECTL_SUBCOMMANDS[verb] else "yes"
     return "no" if verb in READ_ONLY_KUBECTL_VERBS else "yes"
 
 
@@ -377,21 +424,44 @@ def agent_error(stdout):
     return None
 
 
-def kubeconfig_with_context(module, kubeconfig, context, workdir):
-    source = (
-        kubeconfig
-        or (os.environ.get("KUBECONFIG") or "").split(os.pathsep)[0]
-        or os.path.join(os.environ.get("HOME", ""), ".kube", "config")
-    )
-    try:
-        with open(source) as handle:
+def merged_kubeconfig(paths):
+    """The kubeconfig kubectl sees for a KUBECONFIG list: the first file to name a cluster, context or user
+    wins, and the first current-context and preferences set win (kubectl's merge rules)."""
+    merged = {"apiVersion": "v1", "kind": "Config", "clusters": [], "contexts": [], "users": []}
+    for path in paths:
+        with open(path) as handle:
             config = yaml.safe_load(handle) or {}
+        for section in ("clusters", "contexts", "users"):
+            known = {entry.get("name") for entry in merged[section]}
+            for entry in config.get(section) or []:
+                if isinstance(entry, dict) and entry.get("name") not in known:
+                    merged[section].append(entry)
+                    known.add(entry.get("name"))
+        for key in ("current-context", "preferences"):
+            if config.get(key) and not merged.get(key):
+                merged[key] = config[key]
+    return merged
+
+
+def kubeconfig_with_context(module, kubeconfig, context, workdir):
+    if kubeconfig:
+        sources = [kubeconfig]
+    else:
+        listed = [path for path in (os.environ.get("KUBECONFIG") or "").split(os.pathsep) if path]
+        sources = [path for path in listed if os.path.exists(path)] if listed else []
+        if not sources:
+            sources = [os.path.join(os.environ.get("HOME", ""), ".kube", "config")]
+    try:
+        config = merged_kubeconfig(sources)
     except (IOError, OSError, yaml.YAMLError) as exc:
-        module.fail_json(msg="Cannot read kubeconfig %s to select context %s: %s" % (source, context, exc))
+        module.fail_json(
+            msg="Cannot read kubeconfig %s to select context %s: %s" % (os.pathsep.join(sources), context, exc)
+        )
     names = [entry.get("name") for entry in config.get("contexts") or [] if isinstance(entry, dict)]
     if context not in names:
         module.fail_json(
-            msg="Context %s is not in kubeconfig %s (contexts: %s)" % (context, source, ", ".join(map(str, names)))
+            msg="Context %s is not in kubeconfig %s (contexts: %s)"
+            % (context, os.pathsep.join(sources), ", ".join(map(str, names)))
         )
     config["current-context"] = context
     path = os.path.join(workdir, "kubeconfig")

@@ -1,6 +1,7 @@
 """cloudnative.todo_chatbot.kubectl_ai against the kubectl-ai TEST FIXTURE (tests/fixtures/bin/kubectl-ai)."""
 
 import os
+from pathlib import Path
 
 import pytest
 import yaml
@@ -205,3 +206,72 @@ def test_kubectl_ais_cli_advice_is_removed_from_what_the_task_shows():
     text = module.without_cli_advice(REFUSAL.format(bullets="* kubectl delete pod x"))
     assert "--skip-permissions" not in text
     assert "* kubectl delete pod x" in text
+
+
+@pytest.mark.parametrize(
+    ("command", "modifies"),
+    [
+        ("kubectl get pods -n todo", "no"),
+        ("kubectl -n todo get pods", "no"),
+        ("kubectl --context=minikube describe deploy/x", "no"),
+        ("kubectl auth can-i create pods", "no"),
+        ("kubectl auth whoami", "no"),
+        ("kubectl auth reconcile -f rbac.yaml", "yes"),
+        ("kubectl -n todo rollout status deploy/todo-backend", "no"),
+        ("kubectl rollout undo deploy/todo-backend", "yes"),
+        ("kubectl config view", "no"),
+        ("kubectl config use-context other", "yes"),
+        ("kubectl scale deployment x --replicas=3", "yes"),
+        ("kubectl delete pod x", "yes"),
+        ("helm list", "unknown"),
+    ],
+)
+def test_commands_without_a_declaration_are_classified_by_verb_and_subcommand(command, modifies):
+    from ansible_collections.cloudnative.todo_chatbot.plugins.modules import kubectl_ai as module
+
+    tool = "kubectl" if command.startswith("kubectl") else "bash"
+    assert module.declared_modification(tool, {"command": command}) == modifies
+    assert module.declared_modification("kubectl", {"command": command, "modifies_resource": "no"}) == "no"
+
+
+def test_every_file_of_a_kubeconfig_list_is_read_first_one_winning(tmp_path, monkeypatch):
+    from ansible_collections.cloudnative.todo_chatbot.plugins.modules import kubectl_ai as module
+
+    first = tmp_path / "first"
+    second = tmp_path / "second"
+    first.write_text(
+        yaml.safe_dump(
+            {
+                "current-context": "dev",
+                "clusters": [{"name": "shared", "cluster": {"server": "https://first"}}],
+                "contexts": [{"name": "dev", "context": {"cluster": "shared", "user": "me"}}],
+                "users": [{"name": "me", "user": {"token": "a"}}],
+            }
+        )
+    )
+    second.write_text(
+        yaml.safe_dump(
+            {
+                "current-context": "minikube",
+                "clusters": [
+                    {"name": "shared", "cluster": {"server": "https://second"}},
+                    {"name": "minikube", "cluster": {"server": "https://192.168.49.2:8443"}},
+                ],
+                "contexts": [{"name": "minikube", "context": {"cluster": "minikube", "user": "minikube"}}],
+                "users": [{"name": "minikube", "user": {"token": "b"}}],
+            }
+        )
+    )
+
+    class Module:
+        def fail_json(self, **kwargs):
+            raise AssertionError(kwargs)
+
+    monkeypatch.setenv("KUBECONFIG", f"{first}:{tmp_path / 'missing'}:{second}")
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    written = yaml.safe_load(Path(module.kubeconfig_with_context(Module(), None, "minikube", str(workdir))).read_text())
+    assert written["current-context"] == "minikube"
+    assert {c["name"] for c in written["contexts"]} == {"dev", "minikube"}
+    shared = next(c for c in written["clusters"] if c["name"] == "shared")
+    assert shared["cluster"]["server"] == "https://first", "the first file to name a cluster wins"
