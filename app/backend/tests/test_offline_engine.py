@@ -312,3 +312,63 @@ def test_a_long_list_shows_one_page_and_says_so(client, make_user):
     assert "Chore 49" in reply["response"]
     assert "Chore 50" not in reply["response"]
     assert "The task list on the page shows all of them." in reply["response"]
+
+
+# The parser as a pure function: which messages name a task by number.
+@pytest.mark.parametrize(
+    ("text", "task_id"),
+    [
+        ("delete task 4", 4),
+        ("complete #12", 12),
+        ("delete 4", 4),
+        ("mark 3 as done", 3),
+        ("task number 7", 7),
+        ("the second one", None),
+        ("delete the 2023 report", None),
+        ("complete the q3 2024 review", None),
+        ("remove 2 eggs from the list", None),
+        ("finish the 10k run", None),
+    ],
+)
+def test_a_number_is_a_task_id_only_when_nothing_else_names_the_task(text, task_id):
+    from todo_api.agent.offline import _task_id
+
+    assert _task_id(text) == task_id
+
+
+def test_a_task_with_a_number_in_its_title_is_found_by_its_words(client, make_user):
+    user = make_user()
+    report = client.post(user.url("/tasks"), json={"title": "File the 2023 report"}, headers=user.headers).json()
+    reply = client.post(user.url("/chat"), json={"message": "delete the 2023 report"}, headers=user.headers).json()
+    assert [call["name"] for call in reply["tool_calls"]] == ["delete_task"]
+    assert f"#{report['id']}" in reply["response"]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("Rename the buy task to Shopping", "task {gift}", "update_task", lambda t: t["title"] == "Shopping"),
+        ("Rename the buy task to Shopping", "the second one", "update_task", lambda t: t["title"] == "Shopping"),
+        ("delete the buy task", "the second one", "delete_task", None),
+        ("complete the buy task", "#{gift}", "complete_task", lambda t: t["completed"] is True),
+    ],
+)
+def test_every_action_that_asks_which_understands_the_answer(client, seeded, case):
+    first, answer, tool, check = case
+    user, ids = seeded
+    asked = client.post(user.url("/chat"), json={"message": first}, headers=user.headers).json()
+    assert "Which one should I" in asked["response"]
+    # the question lists the groceries task first and the gift second (id order)
+    assert asked["response"].index(f"#{ids['groceries']}") < asked["response"].index(f"#{ids['gift']}")
+    reply = client.post(
+        user.url("/chat"),
+        json={"conversation_id": asked["conversation_id"], "message": answer.format(**ids)},
+        headers=user.headers,
+    ).json()
+    assert [call["name"] for call in reply["tool_calls"]] == [tool], reply["response"]
+    tasks = {task["id"]: task for task in client.get(user.url("/tasks"), headers=user.headers).json()}
+    if check is None:
+        assert ids["gift"] not in tasks
+    else:
+        assert check(tasks[ids["gift"]])
+    assert tasks[ids["groceries"]]["title"] == "Buy groceries"

@@ -201,7 +201,41 @@ DESCRIPTION_FIELD = re.compile(r"\b(?:description|details|notes?|desc)\b", re.I)
 REOPEN_MARKERS = re.compile(
     r"\b(?:as |to )?(?:not done|not complete(?:d)?|incomplete|undone|unfinished|pending|open)\b", re.IGNORECASE
 )
-CLARIFY_PATTERN = re.compile(r"Which one should I (complete|delete)\?")
+CLARIFY_PATTERN = re.compile(r"Which one should I (complete|delete|reopen|update)\?")
+CLARIFY_PHRASE = re.compile(r"matching \u201c(.*?)(?:\u2026)?\u201d")
+# Words that may stand around a bare number that names a task ("delete 4", "mark 3 as done"); any other
+# word makes the number part of a title ("delete the 2023 report").
+ACTION_WORDS = {
+    "add",
+    "delete",
+    "remove",
+    "complete",
+    "finish",
+    "finished",
+    "done",
+    "mark",
+    "tick",
+    "check",
+    "cross",
+    "strike",
+    "reopen",
+    "undo",
+    "uncheck",
+    "unmark",
+    "update",
+    "rename",
+    "change",
+    "edit",
+    "number",
+    "no",
+    "get",
+    "rid",
+    "completed",
+    "again",
+    "open",
+    "not",
+    "pending",
+}
 
 
 @dataclass
@@ -355,8 +389,10 @@ def _task_id(text: str) -> int | None:
     if word:
         return NUMBER_WORDS[word.group(1).lower()]
     numbers = BARE_NUMBER.findall(text)
-    if len(numbers) == 1 and len(text.split()) <= 6:
-        return int(numbers[0])
+    if len(numbers) == 1:
+        others = [w for w in re.findall(r"[a-z'-]+", text.lower()) if w not in FILLER_WORDS | ACTION_WORDS]
+        if not others:
+            return int(numbers[0])
     return None
 
 
@@ -557,7 +593,9 @@ class OfflineEngine:
         result = await self.tools.call("complete_task", task_id=task.id, completed=False)
         return self._reply(f"Okay, task #{result['task_id']} “{result['title']}” is open again.")
 
-    async def _update(self, intent: Intent) -> AgentReply:
+    async def _update(self, intent: Intent, chosen: tuple[int, str] | None = None) -> AgentReply:
+        """Rename a task or change its description. `chosen` is (task id, the phrase the engine asked about)
+        when the user has just said which of several matching tasks they meant."""
         body = re.sub(r"^\S+\s*", "", intent.text, count=1)
         quoted = QUOTED.findall(body)
         candidates: list[tuple[str, str]] = []
@@ -585,6 +623,10 @@ class OfflineEngine:
             field = "description" if DESCRIPTION_FIELD.search(raw_reference) else "title"
             reference = clean.sub(" ", raw_reference).replace("'s ", " ")
             new_value = raw_value.strip(f" {QUOTE_CHARS}")
+            if chosen is not None:
+                if not _target_phrase(reference, r"^$").startswith(chosen[1]):
+                    continue  # not the split the question was about
+                reference = f"task {chosen[0]}"
             task = await self._resolve(reference, r"^$", "update")
             if isinstance(task, AgentReply):
                 first_reply = first_reply or task
@@ -601,17 +643,19 @@ class OfflineEngine:
         return first_reply or self._reply(HELP_TEXT)
 
     async def _answer_clarification(self, message: str, history: list[HistoryMessage]) -> AgentReply | None:
-        """Handle "task 4" / "the second one" right after the engine asked which task was meant."""
-        last_assistant = next((m for m in reversed(history) if m.role == "assistant"), None)
-        if last_assistant is None:
+        """Handle "task 4" / "the second one" right after the engine asked which task was meant, for every
+        action that asks (complete, delete, reopen, update)."""
+        last_assistant_at = next((i for i in range(len(history) - 1, -1, -1) if history[i].role == "assistant"), None)
+        if last_assistant_at is None:
             return None
-        asked = CLARIFY_PATTERN.search(last_assistant.content)
+        question = history[last_assistant_at].content
+        asked = CLARIFY_PATTERN.search(question)
         if asked is None:
             return None
         text = tidy(message).lower()
         if len(text.split()) > 4:
             return None
-        offered = [int(n) for n in re.findall(r"#(\d+)", last_assistant.content.split("Which one")[0])]
+        offered = [int(n) for n in re.findall(r"#(\d+)", question.split("Which one")[0])]
         chosen = _task_id(text)
         ordinal = next((index for word, index in ORDINALS.items() if re.search(rf"\b{word}\b", text)), None)
         if chosen is None and ordinal is not None and offered:
@@ -619,6 +663,15 @@ class OfflineEngine:
         if chosen is None:
             return None
         action = asked.group(1)
-        return await (self._complete if action == "complete" else self._delete)(
-            Intent(action, f"{action} task {chosen}")
-        )
+        if action == "update":
+            return await self._update_follow_up(question, history[:last_assistant_at], chosen)
+        handler = {"complete": self._complete, "delete": self._delete, "reopen": self._reopen}[action]
+        return await handler(Intent(action, f"{action} task {chosen}"))
+
+    async def _update_follow_up(self, question: str, earlier: list[HistoryMessage], chosen: int) -> AgentReply | None:
+        """The update the user asked for before the question, applied to the task they have now chosen."""
+        request = next((m.content for m in reversed(earlier) if m.role == "user"), None)
+        phrase = CLARIFY_PHRASE.search(question)
+        if request is None or phrase is None:
+            return None
+        return await self._update(classify(request), chosen=(chosen, phrase.group(1)))
