@@ -103,10 +103,19 @@ def backend_url(database_url):
         server.wait(timeout=30)
 
 
-def test_helm_test_passes_against_the_real_backend(default_render, backend_url):
+def test_helm_test_passes_against_the_real_backend_and_leaves_no_account_behind(
+    default_render, backend_url, database_url
+):
     result = run_helm_test(default_render, backend_url)
     assert result.returncode == 0, result.stderr
     assert "helm test passed: /readyz ready, chat ran add_task" in result.stdout
+    assert "test account deleted" in result.stdout
+    psycopg = pytest.importorskip("psycopg")
+    make_url = pytest.importorskip("sqlalchemy.engine").make_url
+    libpq = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq) as connection:
+        for table in ("users", "tasks", "conversations", "messages"):
+            assert connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table  # noqa: S608
 
 
 class _NotReadyHandler(http.server.BaseHTTPRequestHandler):

@@ -113,6 +113,31 @@ def test_site_yml_deploys_the_app_with_helm_test_and_smoke_test(run_playbook, k8
     }, phases
 
 
+def _sql(k8s, query: str) -> str:
+    """One query's answer from the release's PostgreSQL, run with psql inside its pod."""
+    from kubernetes.stream import stream
+
+    pod = next(p for p in _release_pods(k8s, "postgresql") if p.status.phase == "Running")
+    return stream(
+        k8s.CoreV1Api().connect_get_namespaced_pod_exec,
+        pod.metadata.name,
+        NAMESPACE,
+        container="postgresql",
+        command=["sh", "-c", f'psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -tAc "{query}"'],
+        stderr=True,
+        stdout=True,
+        stdin=False,
+        tty=False,
+    ).strip()
+
+
+def test_the_deploy_checks_leave_no_account_behind(k8s) -> None:
+    # helm test and the smoke test each signed up, chatted and added a task during the deploy above
+    left = _sql(k8s, "SELECT count(*) FROM users WHERE email LIKE 'smoke-%' OR email LIKE 'helm-test-%'")
+    assert left == "0", f"accounts of the deploy checks left behind: {left}"
+    assert _sql(k8s, "SELECT count(*) FROM tasks") == "0"
+
+
 def test_the_namespace_enforces_the_restricted_pod_security_standard(k8s) -> None:
     labels = k8s.CoreV1Api().read_namespace(NAMESPACE).metadata.labels
     assert labels.get("pod-security.kubernetes.io/enforce") == "restricted"

@@ -20,6 +20,7 @@ OPERATIONS = [
     "POST /api/auth/signup",
     "POST /api/auth/login",
     "GET /api/auth/me",
+    "DELETE /api/auth/me",
     "GET /api/{user_id}/tasks",
     "POST /api/{user_id}/tasks",
     "GET /api/{user_id}/tasks/{task_id}",

@@ -135,3 +135,49 @@ def test_production_app_does_not_start_without_jwt_secret():
         [sys.executable, "-c", "import todo_api.main"], env=env, capture_output=True, timeout=60, check=False
     )
     assert ok.returncode == 0, ok.stderr
+
+
+def test_deleting_the_account_takes_every_task_and_conversation_with_it(client, make_user, settings):
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    user, other = make_user(), make_user()
+    client.post(user.url("/tasks"), json={"title": "Mine"}, headers=user.headers)
+    client.post(user.url("/chat"), json={"message": "add a task to pack"}, headers=user.headers)
+    client.post(other.url("/tasks"), json={"title": "Someone else's"}, headers=other.headers)
+
+    wrong = client.request("DELETE", "/api/auth/me", json={"password": "not the password"}, headers=user.headers)
+    assert wrong.status_code == 401
+    assert client.get(user.url("/tasks"), headers=user.headers).json(), "a wrong password deletes nothing"
+    assert client.request("DELETE", "/api/auth/me", json={}, headers=user.headers).status_code == 422
+    assert client.request("DELETE", "/api/auth/me", json={"password": user.password}).status_code == 401
+
+    deleted = client.request("DELETE", "/api/auth/me", json={"password": user.password}, headers=user.headers)
+    assert deleted.status_code == 204
+    login = client.post("/api/auth/login", json={"email": user.email, "password": user.password})
+    assert login.status_code == 401
+
+    url = make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url) as connection:
+        for table in ("tasks", "conversations", "messages"):
+            rows = connection.execute(f"SELECT count(*) FROM {table} WHERE user_id = %s", (user.id,)).fetchone()[0]  # noqa: S608
+            assert rows == 0, table
+        assert connection.execute("SELECT count(*) FROM tasks WHERE user_id = %s", (other.id,)).fetchone()[0] == 1
+
+    # the old token is still signed, but its account is gone: 401, never a 500
+    assert client.post(user.url("/tasks"), json={"title": "x"}, headers=user.headers).status_code == 401
+    chat = client.post(user.url("/chat"), json={"message": "add a task to x"}, headers=user.headers)
+    assert chat.status_code == 401
+    assert client.get("/api/auth/me", headers=user.headers).status_code == 401
+    assert client.get(other.url("/tasks"), headers=other.headers).json()[0]["title"] == "Someone else's"
+
+
+def test_wrong_passwords_for_account_deletion_are_throttled(client, make_user):
+    user = make_user()
+    statuses = [
+        client.request("DELETE", "/api/auth/me", json={"password": f"guess {n}"}, headers=user.headers).status_code
+        for n in range(12)
+    ]
+    assert statuses[0] == 401
+    assert statuses[-1] == 429
+    assert client.get(user.url("/tasks"), headers=user.headers).status_code == 200

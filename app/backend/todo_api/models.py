@@ -105,6 +105,12 @@ _PART = rf"[^@\s\x85\uFEFF{_CONTROL}]+"
 EMAIL_PATTERN = rf"^{_PART}@{_PART}\.{_PART}$"
 
 
+class AccountDeletion(StrictRequest):
+    """The password again: a stolen token alone cannot delete an account."""
+
+    password: Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=128)]
+
+
 class Credentials(StrictRequest):
     email: str = PydanticField(min_length=3, max_length=EMAIL_MAX, pattern=EMAIL_PATTERN)
     # Exactly as typed (NIST SP 800-63B): spaces are part of a password, never stripped.

@@ -37,9 +37,11 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-# For the chat turn: it may wait up to CHAT_TURN_TIMEOUT_SECONDS on a model whose tool calls come back
-# through /mcp and take a slot of the gate themselves; holding one for the whole turn could starve them.
-# The turn holds a connection only while it reads or writes, between those waits.
+# For requests that wait on something else than the database while they hold a session: the chat turn
+# (up to CHAT_TURN_TIMEOUT_SECONDS on a model whose tool calls come back through /mcp and take a slot of
+# the gate themselves) and sign-up/login (the password hash, queued behind PASSWORD_HASH_CONCURRENCY).
+# Holding a slot through those waits would starve the short requests; they hold a connection only while
+# they read or write, between the waits.
 UngatedSessionDep = Annotated[AsyncSession, Depends(get_session_ungated)]
 # For endpoints that read with a single statement: no BEGIN/ROLLBACK round trips (db.py).
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]

@@ -5,12 +5,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from todo_api.core.fair_gate import GateTimeout
-from todo_api.services.errors import ConflictError, InvalidInputError, NotFoundError, ServiceError
+from todo_api.services.errors import AccountGoneError, ConflictError, InvalidInputError, NotFoundError, ServiceError
 
 MAX_ERRORS_SHOWN = 10
 MAX_LOC_CHARS = 64
 
 _SERVICE_STATUS = {
+    AccountGoneError: status.HTTP_401_UNAUTHORIZED,
     NotFoundError: status.HTTP_404_NOT_FOUND,
     ConflictError: status.HTTP_409_CONFLICT,
     InvalidInputError: status.HTTP_422_UNPROCESSABLE_CONTENT,

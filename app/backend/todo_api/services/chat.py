@@ -7,7 +7,7 @@ from todo_api import agent
 from todo_api.agent.base import AgentReply, HistoryMessage
 from todo_api.core.config import Settings
 from todo_api.models import Conversation, Message, utcnow, valid_id
-from todo_api.services.errors import NotFoundError
+from todo_api.services.errors import NotFoundError, rows_of_user
 
 
 async def get_conversation(session: AsyncSession, user_id: int, conversation_id: int) -> Conversation:
@@ -75,15 +75,16 @@ async def chat(
     reply = await agent.respond(settings, session, user_id, message, history)
     # The turn is stored whole, in one transaction, once there is an answer: a failure before this
     # point leaves no half turn behind (the tasks a tool changed are committed by the tool itself).
-    if conversation is None:
-        conversation = Conversation(user_id=user_id)
+    async with rows_of_user(session):
+        if conversation is None:
+            conversation = Conversation(user_id=user_id)
+            session.add(conversation)
+            await session.flush()
+        now = utcnow()
+        for role, content in (("user", message), ("assistant", reply.response)):
+            turn = Message(user_id=user_id, conversation_id=conversation.id, role=role, content=content, created_at=now)
+            session.add(turn)
+        conversation.updated_at = now
         session.add(conversation)
-        await session.flush()
-    now = utcnow()
-    for role, content in (("user", message), ("assistant", reply.response)):
-        turn = Message(user_id=user_id, conversation_id=conversation.id, role=role, content=content, created_at=now)
-        session.add(turn)
-    conversation.updated_at = now
-    session.add(conversation)
-    await session.commit()
+        await session.commit()
     return conversation.id, reply

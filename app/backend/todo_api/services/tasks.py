@@ -23,7 +23,7 @@ from todo_api.models import (
     utcnow,
     valid_id,
 )
-from todo_api.services.errors import InvalidInputError, NotFoundError
+from todo_api.services.errors import InvalidInputError, NotFoundError, rows_of_user
 
 TASK_STATUSES = ("all", "pending", "completed")
 # A page of the task list: the default and the most one request returns (REST, MCP and chat alike).
@@ -131,7 +131,8 @@ async def create_task(session: AsyncSession, user_id: int, title: str, descripti
     session.add(task)
     # Every column gets its value in Python (no server defaults) and INSERT returns the id, so the
     # object is complete after commit: no refresh round trip.
-    await session.commit()
+    async with rows_of_user(session):
+        await session.commit()
     return task
 
 

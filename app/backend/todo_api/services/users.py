@@ -10,8 +10,9 @@ import asyncio
 from functools import cache
 from importlib import resources
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
@@ -85,3 +86,15 @@ async def authenticate(session: AsyncSession, hasher: BoundedHasher, email: str,
     if user is None or not password_ok:
         raise InvalidCredentialsError("Incorrect email or password.")
     return user
+
+
+async def delete_account(session: AsyncSession, hasher: BoundedHasher, user_id: int, password: str) -> None:
+    """Delete the user and, through the foreign keys' ON DELETE CASCADE, every task, conversation and
+    message of theirs, after checking the password."""
+    user = await session.get(User, user_id)
+    await session.commit()  # no connection held during the hash check
+    password_ok = await hasher.verify(password, user.password_hash if user else _DUMMY_HASH)
+    if user is None or not password_ok:
+        raise InvalidCredentialsError("Incorrect password.")
+    await session.exec(delete(User).where(col(User.id) == user_id))
+    await session.commit()

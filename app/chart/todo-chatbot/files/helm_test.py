@@ -53,7 +53,8 @@ status, body = wait_ready()
 expect(status == 200 and body == {"status": "ready"}, f"/readyz answered {status} {body}")
 
 email = f"helm-test-{uuid.uuid4().hex[:12]}@example.com"
-status, body = call("POST", "/api/auth/signup", {"email": email, "password": uuid.uuid4().hex})
+password = uuid.uuid4().hex
+status, body = call("POST", "/api/auth/signup", {"email": email, "password": password})
 expect(status == 201, f"sign-up answered {status} {body}")
 token, user_id = body["access_token"], body["user"]["id"]
 
@@ -67,4 +68,8 @@ expect(status == 200, f"task list answered {status} {tasks}")
 titles = [task["title"] for task in tasks]
 expect(any("test helm" in title.lower() for title in titles), f"no task about 'test helm' in {titles}")
 
-print(f"helm test passed: /readyz ready, chat ran add_task, tasks {titles}")
+# Leave nothing behind in the user's database: the account goes, and its task and conversation with it.
+status, body = call("DELETE", "/api/auth/me", {"password": password}, token)
+expect(status == 204, f"deleting the test account answered {status} {body}")
+
+print(f"helm test passed: /readyz ready, chat ran add_task, tasks {titles}, test account deleted")

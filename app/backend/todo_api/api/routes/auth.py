@@ -1,10 +1,10 @@
 import math
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from todo_api.api.deps import CurrentUserId, SessionDep, SettingsDep
+from todo_api.api.deps import CurrentUserId, SettingsDep, UngatedSessionDep
 from todo_api.core.security import create_access_token
-from todo_api.models import Credentials, TokenResponse, User, UserPublic
+from todo_api.models import AccountDeletion, Credentials, TokenResponse, User, UserPublic
 from todo_api.services import users as user_service
 from todo_api.services.errors import NotFoundError
 
@@ -25,13 +25,17 @@ def _client_address(request: Request) -> str:
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=TokenResponse)
-async def signup(body: Credentials, request: Request, session: SessionDep, settings: SettingsDep) -> TokenResponse:
+async def signup(
+    body: Credentials, request: Request, session: UngatedSessionDep, settings: SettingsDep
+) -> TokenResponse:
     user = await user_service.sign_up(session, request.app.state.hasher, body.email, body.password)
     return _token_response(settings, user)
 
 
 @router.post("/login", response_model=TokenResponse)
-async def login(body: Credentials, request: Request, session: SessionDep, settings: SettingsDep) -> TokenResponse:
+async def login(
+    body: Credentials, request: Request, session: UngatedSessionDep, settings: SettingsDep
+) -> TokenResponse:
     throttle = request.app.state.login_throttle
     client = _client_address(request)
     wait = throttle.retry_after(body.email, client)
@@ -52,9 +56,33 @@ async def login(body: Credentials, request: Request, session: SessionDep, settin
 
 
 @router.get("/me", response_model=UserPublic)
-async def me(user_id: CurrentUserId, session: SessionDep) -> UserPublic:
+async def me(user_id: CurrentUserId, session: UngatedSessionDep) -> UserPublic:
     try:
         user = await user_service.get_user(session, user_id)
     except NotFoundError:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "User no longer exists") from None
     return UserPublic(id=user.id, email=user.email)
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_me(
+    body: AccountDeletion, request: Request, user_id: CurrentUserId, session: UngatedSessionDep
+) -> Response:
+    """Delete the signed-in account and all its tasks and conversations; the password confirms it."""
+    throttle = request.app.state.login_throttle
+    client = _client_address(request)
+    account = f"user:{user_id}"
+    wait = throttle.retry_after(account, client)
+    if wait > 0:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "Too many wrong passwords; try again later.",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+    try:
+        await user_service.delete_account(session, request.app.state.hasher, user_id, body.password)
+    except user_service.InvalidCredentialsError as error:
+        throttle.failed(account, client)
+        request.app.state.metrics.login_failures.inc()
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"}) from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
