@@ -19,7 +19,9 @@ description:
     O(extra) (for example the build arguments, so switching a base image gives a new hash).
   - Use the short hash in an image tag; an image whose tag already exists then needs no rebuild, and any change to
     the context gives a new tag and so a rebuild.
-  - Reads only; never changes anything.
+  - With O(stage_to), it also mirrors the context (exactly the files Docker would be sent, plus O(stage_files))
+    into that directory, so an image can be built from the copy and the source tree is never written to (it may
+    be an installed collection, read-only or shared). Without it, the module only reads.
 author:
   - cloudnative.todo_chatbot contributors (@cloudnative)
 extends_documentation_fragment:
@@ -52,17 +54,31 @@ options:
       - Number of hex characters of RV(short_hash).
     type: int
     default: 12
+  stage_to:
+    description:
+      - A directory to mirror the build context into (created when missing). Files Docker would not be sent are
+        left out and anything else in the directory is removed; a file is rewritten only when its content or
+        executable bit differs, so a second run changes nothing.
+      - O(exclude) applies to the hash only; an excluded file is still staged when Docker would send it.
+    type: path
+  stage_files:
+    description:
+      - Extra files to put into the staged context, each as its name in the context mapped to the path of its
+        source, for example a CA bundle that only a build stage reads. They are not part of the hash.
+      - Requires O(stage_to).
+    type: dict
+    default: {}
 attributes:
   check_mode:
     support: full
     details:
-      - The module only reads files, so it runs unchanged in check mode.
+      - The hash is computed as always; with O(stage_to), nothing is written and C(changed) says whether it would be.
   diff_mode:
     support: none
   idempotent:
     support: full
     details:
-      - It always returns C(changed=false).
+      - It returns C(changed=false), except when O(stage_to) had to be written.
 requirements:
   - The community.docker collection; its build-context code is reused, so the file list matches
     M(community.docker.docker_image).
@@ -112,6 +128,12 @@ file_count:
   returned: success
   type: int
   sample: 42
+staged:
+  description: The paths (relative to O(stage_to)) that were written or removed; empty without O(stage_to).
+  returned: always
+  type: list
+  elements: str
+  sample: [todo_api/main.py, .build-ca.pem]
 files:
   description: Relative paths of the files and directories hashed, sorted.
   returned: success
@@ -123,6 +145,7 @@ files:
 import hashlib
 import json
 import os
+import shutil
 import stat
 import traceback
 
@@ -190,6 +213,93 @@ def context_digest(context_dir, files, extra):
     return digest.hexdigest(), hashed_files
 
 
+def _same_file(source, target):
+    try:
+        target_info = os.lstat(target)
+    except OSError:
+        return False
+    source_info = os.stat(source)
+    return (
+        stat.S_ISREG(target_info.st_mode)
+        and target_info.st_size == source_info.st_size
+        and (target_info.st_mode & 0o111) == (source_info.st_mode & 0o111)
+        and file_digest(source) == file_digest(target)
+    )
+
+
+def _ancestors(relative):
+    parent = os.path.dirname(relative)
+    while parent:
+        yield parent
+        parent = os.path.dirname(parent)
+
+
+def _remove(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def _prune(stage_dir, keep, check_mode):
+    """Remove what is in stage_dir but not in `keep` (relative paths); return the removed paths."""
+    removed = []
+    for root, dirs, names in os.walk(stage_dir, topdown=False):
+        for name in names + dirs:
+            full = os.path.join(root, name)
+            relative = os.path.relpath(full, stage_dir)
+            if relative not in keep:
+                removed.append(relative)
+                if not check_mode and os.path.lexists(full):
+                    _remove(full)
+    return removed
+
+
+def _place(source, target, check_mode):
+    """Make target a copy of source (directory, symlink or file); return whether it had to change."""
+    info = os.lstat(source)
+    if stat.S_ISDIR(info.st_mode):
+        if os.path.isdir(target) and not os.path.islink(target):
+            return False
+        if not check_mode:
+            if os.path.lexists(target):
+                _remove(target)
+            os.makedirs(target)
+        return True
+    if stat.S_ISLNK(info.st_mode):
+        same = os.path.islink(target) and os.readlink(target) == os.readlink(source)
+    else:
+        same = _same_file(source, target)
+    if same:
+        return False
+    if not check_mode:
+        if os.path.lexists(target):
+            _remove(target)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if stat.S_ISLNK(info.st_mode):
+            os.symlink(os.readlink(source), target)
+        else:
+            shutil.copyfile(source, target)
+            os.chmod(target, 0o755 if info.st_mode & 0o111 else 0o644)
+    return True
+
+
+def stage_context(context_dir, files, stage_dir, stage_files, check_mode):
+    """Mirror `files` of context_dir and the extra `stage_files` into stage_dir; return what changed."""
+    wanted = {relative: os.path.join(context_dir, relative) for relative in files}
+    wanted.update(stage_files)
+    keep = set(wanted)
+    for relative in wanted:
+        keep.update(_ancestors(relative))
+    changed = _prune(stage_dir, keep, check_mode) if os.path.isdir(stage_dir) else []
+    if not check_mode:
+        os.makedirs(stage_dir, exist_ok=True)
+    for relative in sorted(wanted):
+        if _place(wanted[relative], os.path.join(stage_dir, relative), check_mode):
+            changed.append(relative)
+    return changed
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -198,6 +308,8 @@ def main():
             "exclude": {"type": "list", "elements": "str", "default": []},
             "extra": {"type": "dict", "default": {}},
             "length": {"type": "int", "default": 12},
+            "stage_to": {"type": "path"},
+            "stage_files": {"type": "dict", "default": {}},
         },
         supports_check_mode=True,
     )
@@ -213,14 +325,30 @@ def main():
     if not os.path.isfile(os.path.join(context_dir, module.params["dockerfile"])):
         module.fail_json(msg="no {0} in {1}".format(module.params["dockerfile"], context_dir))
 
+    stage_dir, stage_files = module.params["stage_to"], module.params["stage_files"]
+    if stage_files and not stage_dir:
+        module.fail_json(msg="stage_files needs stage_to")
+    if stage_dir and os.path.abspath(stage_dir).startswith(context_dir + os.sep):
+        module.fail_json(msg="stage_to {0} must be outside the context {1}".format(stage_dir, context_dir))
+    for name, source in stage_files.items():
+        if os.path.isabs(name) or ".." in name.split("/") or not os.path.isfile(source):
+            module.fail_json(msg="stage_files: {0} must be a relative name and {1} a file".format(name, source))
     try:
         files = context_files(context_dir, module.params["dockerfile"], module.params["exclude"])
         full_hash, file_count = context_digest(context_dir, files, module.params["extra"])
     except (OSError, ValueError) as error:
         module.fail_json(msg="cannot hash the build context {0}: {1}".format(context_dir, error))
+    staged = []
+    if stage_dir:
+        try:
+            sent = context_files(context_dir, module.params["dockerfile"], [])
+            staged = stage_context(context_dir, sent, os.path.abspath(stage_dir), stage_files, module.check_mode)
+        except OSError as error:
+            module.fail_json(msg="cannot stage the build context into {0}: {1}".format(stage_dir, error))
 
     module.exit_json(
-        changed=False,
+        changed=bool(staged),
+        staged=staged,
         hash=full_hash,
         short_hash=full_hash[:length],
         file_count=file_count,

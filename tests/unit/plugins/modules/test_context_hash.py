@@ -114,3 +114,55 @@ def test_the_module_names_a_missing_dockerfile(tmp_path, run_module_process):
     result = run_module_process("context_hash", {"path": str(empty_context)}, path_prefix=None)
     assert result["failed"] is True
     assert "no Dockerfile in" in result["msg"]
+
+
+def _tree(root):
+    """Files and symlinks below root (directories are implied by them)."""
+    return sorted(str(path.relative_to(root)) for path in Path(root).rglob("*") if not path.is_dir())
+
+
+def test_the_staged_copy_is_what_docker_would_be_sent_plus_the_extra_files(context, tmp_path):
+    from ansible_collections.cloudnative.todo_chatbot.plugins.modules.context_hash import stage_context
+
+    stage = tmp_path / "stage"
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE----- proxy CA\n")
+    sent = context_files(str(context), "Dockerfile", [])
+    first = stage_context(str(context), sent, str(stage), {".build-ca.pem": str(ca)}, check_mode=False)
+    assert _tree(stage) == sorted({name for name in sent if not (context / name).is_dir()} | {".build-ca.pem"})
+    assert (stage / ".build-ca.pem").read_text() == ca.read_text(), "the extra file replaces the context's own"
+    assert "tests" not in _tree(stage), "what .dockerignore leaves out is not staged"
+    assert first
+
+    assert stage_context(str(context), sent, str(stage), {".build-ca.pem": str(ca)}, check_mode=False) == []
+
+    (context / "pkg" / "app.py").write_text("print('changed')\n")
+    (stage / "stray.txt").write_text("left by an older build")
+    assert stage_context(str(context), sent, str(stage), {}, check_mode=True) != []
+    assert (stage / "stray.txt").exists(), "check mode writes nothing"
+    changed = stage_context(str(context), sent, str(stage), {}, check_mode=False)
+    assert set(changed) == {"pkg/app.py", "stray.txt", ".build-ca.pem"}
+    assert (stage / "pkg" / "app.py").read_text() == "print('changed')\n"
+    assert (stage / ".build-ca.pem").read_text() == "-----BEGIN CERTIFICATE-----\n", "back to the context's own"
+
+
+def test_staging_through_the_module_leaves_the_source_untouched_and_refuses_a_stage_inside_it(
+    run_module_process, context, tmp_path
+):
+    before = {path: path.stat().st_mtime_ns for path in context.rglob("*")}
+    ca = tmp_path / "ca.pem"
+    ca.write_text("CA\n")
+    args = {"path": str(context), "stage_to": str(tmp_path / "stage"), "stage_files": {".build-ca.pem": str(ca)}}
+    result = run_module_process("context_hash", args, path_prefix=None)
+    assert result["changed"] is True
+    assert ".build-ca.pem" in result["staged"]
+    again = run_module_process("context_hash", args, path_prefix=None)
+    assert again["changed"] is False
+    assert again["hash"] == result["hash"]
+    assert {path: path.stat().st_mtime_ns for path in context.rglob("*")} == before
+
+    inside = run_module_process(
+        "context_hash", {"path": str(context), "stage_to": str(context / "x")}, path_prefix=None
+    )
+    assert inside["failed"]
+    assert "must be outside the context" in inside["msg"]
