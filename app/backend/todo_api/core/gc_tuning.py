@@ -30,7 +30,8 @@ class GcPauses:
     """Counts of collector pauses by generation and duration bucket, for the whole process."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # reentrant: a collection can start inside snapshot() (it allocates) and call back into this object
+        self._lock = threading.RLock()
         self._started: float | None = None
         self.counts = {generation: [0] * (len(PAUSE_BUCKETS) + 1) for generation in range(3)}
         self.sums = dict.fromkeys(range(3), 0.0)
