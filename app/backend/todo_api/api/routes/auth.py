@@ -24,6 +24,13 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def _refuse_while_throttled(throttle, account: str, client: str, message: str) -> None:
+    """429 with Retry-After while the account or the client address has failed too often."""
+    wait = throttle.retry_after(account, client)
+    if wait > 0:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, message, headers={"Retry-After": str(math.ceil(wait))})
+
+
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=TokenResponse)
 async def signup(
     body: Credentials, request: Request, session: UngatedSessionDep, settings: SettingsDep
@@ -38,13 +45,7 @@ async def login(
 ) -> TokenResponse:
     throttle = request.app.state.login_throttle
     client = _client_address(request)
-    wait = throttle.retry_after(body.email, client)
-    if wait > 0:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "Too many failed logins; try again later.",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
+    _refuse_while_throttled(throttle, body.email, client, "Too many failed logins; try again later.")
     try:
         user = await user_service.authenticate(session, request.app.state.hasher, body.email, body.password)
     except user_service.InvalidCredentialsError as error:
@@ -72,13 +73,7 @@ async def delete_me(
     throttle = request.app.state.login_throttle
     client = _client_address(request)
     account = f"user:{user_id}"
-    wait = throttle.retry_after(account, client)
-    if wait > 0:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "Too many wrong passwords; try again later.",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
+    _refuse_while_throttled(throttle, account, client, "Too many wrong passwords; try again later.")
     try:
         await user_service.delete_account(session, request.app.state.hasher, user_id, body.password)
     except user_service.InvalidCredentialsError as error:
