@@ -372,56 +372,61 @@ def free_memory_mb():
     return None
 
 
+def _enough(check, short_state, have, need, *, found_ok, found_short, fix):
+    """One resource row: ok when `have` reaches `need`, else `short_state` with the fix."""
+    if have >= need:
+        return row(check, "ok", found_ok)
+    return row(check, short_state, found_short, fix)
+
+
 def check_resources(spec):
-    state_if_short = "blocker" if spec["needed"] else "warning"
-    rows = []
+    short = "blocker" if spec["needed"] else "warning"
     cpus = os.cpu_count() or 0
-    if cpus >= spec["cpus"]:
-        rows.append(row("CPUs", "ok", "%d (Minikube uses %d)" % (cpus, spec["cpus"])))
-    else:
-        rows.append(
-            row(
-                "CPUs",
-                state_if_short,
-                "%d, but Minikube is set to use %d" % (cpus, spec["cpus"]),
-                "Lower minikube_cpus and prerequisites_minikube_cpus to %d, or use a bigger machine." % cpus,
-            )
+    rows = [
+        _enough(
+            "CPUs",
+            short,
+            cpus,
+            spec["cpus"],
+            found_ok="%d (Minikube uses %d)" % (cpus, spec["cpus"]),
+            found_short="%d, but Minikube is set to use %d" % (cpus, spec["cpus"]),
+            fix="Lower minikube_cpus and prerequisites_minikube_cpus to %d, or use a bigger machine." % cpus,
         )
+    ]
     free = spec.get("free_memory_mb")
     if free is None:
         free = free_memory_mb()
     if free is None:
         rows.append(row("Memory", "info", "free memory unknown on this OS"))
-    elif free >= spec["memory_mb"]:
-        rows.append(row("Memory", "ok", "%d MB free (Minikube uses %d MB)" % (free, spec["memory_mb"])))
     else:
         rows.append(
-            row(
+            _enough(
                 "Memory",
-                state_if_short,
-                "%d MB free, but Minikube is set to use %d MB" % (free, spec["memory_mb"]),
-                "Close memory-hungry programs, or lower minikube_memory_mb and prerequisites_minikube_memory_mb "
+                short,
+                free,
+                spec["memory_mb"],
+                found_ok="%d MB free (Minikube uses %d MB)" % (free, spec["memory_mb"]),
+                found_short="%d MB free, but Minikube is set to use %d MB" % (free, spec["memory_mb"]),
+                fix="Close memory-hungry programs, or lower minikube_memory_mb and prerequisites_minikube_memory_mb "
                 "(Minikube needs at least 1800 MB).",
             )
         )
     path = spec["disk_path"]
     while path and not os.path.exists(path):
         path = os.path.dirname(path.rstrip("/")) or "/"
-    usage = shutil.disk_usage(path or "/")
-    free_gb = usage.free / 1024.0**3
-    if free_gb >= spec["disk_gb"]:
-        found = "%.1f GB free under %s (Minikube needs %g GB)" % (free_gb, path, spec["disk_gb"])
-        rows.append(row("Disk", "ok", found))
-    else:
-        rows.append(
-            row(
-                "Disk",
-                state_if_short,
-                "%.1f GB free under %s, but Minikube needs %g GB" % (free_gb, path, spec["disk_gb"]),
-                "Free some space (docker system prune), or lower prerequisites_minikube_disk_gb with a smaller "
-                "minikube --disk-size.",
-            )
+    free_gb = shutil.disk_usage(path or "/").free / 1024.0**3
+    rows.append(
+        _enough(
+            "Disk",
+            short,
+            free_gb,
+            spec["disk_gb"],
+            found_ok="%.1f GB free under %s (Minikube needs %g GB)" % (free_gb, path, spec["disk_gb"]),
+            found_short="%.1f GB free under %s, but Minikube needs %g GB" % (free_gb, path, spec["disk_gb"]),
+            fix="Free some space (docker system prune), or lower prerequisites_minikube_disk_gb with a smaller "
+            "minikube --disk-size.",
         )
+    )
     return rows
 
 
