@@ -314,28 +314,6 @@ def test_a_long_list_shows_one_page_and_says_so(client, make_user):
     assert "The task list on the page shows all of them." in reply["response"]
 
 
-# The parser as a pure function: which messages name a task by number.
-@pytest.mark.parametrize(
-    ("text", "task_id"),
-    [
-        ("delete task 4", 4),
-        ("complete #12", 12),
-        ("delete 4", 4),
-        ("mark 3 as done", 3),
-        ("task number 7", 7),
-        ("the second one", None),
-        ("delete the 2023 report", None),
-        ("complete the q3 2024 review", None),
-        ("remove 2 eggs from the list", None),
-        ("finish the 10k run", None),
-    ],
-)
-def test_a_number_is_a_task_id_only_when_nothing_else_names_the_task(text, task_id):
-    from todo_api.agent.offline import _task_id
-
-    assert _task_id(text) == task_id
-
-
 def test_a_task_with_a_number_in_its_title_is_found_by_its_words(client, make_user):
     user = make_user()
     report = client.post(user.url("/tasks"), json={"title": "File the 2023 report"}, headers=user.headers).json()
