@@ -171,69 +171,6 @@ def test_missing_binary_fails_clearly(run_module_process, tmp_path):
     assert "not an executable file" in result["msg"]
 
 
-REFUSAL = (
-    "RunOnce mode cannot handle permission requests. The following commands require approval:\n"
-    "{bullets}\nUse --skip-permissions flag to bypass permission checks in RunOnce mode."
-)
-
-
-@pytest.mark.parametrize("bullet", ["* ", "\u2022 ", "- ", "  \u2022  "])
-def test_the_refusal_lists_its_commands_whatever_the_bullet(bullet):
-    from ansible_collections.cloudnative.todo_chatbot.plugins.modules import kubectl_ai as module
-
-    stdout = REFUSAL.format(bullets=f"{bullet}kubectl scale deployment web --replicas=0\n{bullet}kubectl delete pod x")
-    assert module.parse_blocked_commands(stdout) == [
-        "kubectl scale deployment web --replicas=0",
-        "kubectl delete pod x",
-    ]
-
-
-def test_a_refusal_whose_commands_cannot_be_read_falls_back_to_the_traced_calls():
-    from ansible_collections.cloudnative.todo_chatbot.plugins.modules import kubectl_ai as module
-
-    stdout = REFUSAL.format(bullets="  > kubectl scale deployment web --replicas=0")
-    calls = [
-        {"command": "kubectl get deploy", "mutating": False, "ran": True},
-        {"command": "kubectl scale deployment web --replicas=0", "mutating": True, "ran": False},
-    ]
-    assert module.refused_commands(stdout, calls) == ["kubectl scale deployment web --replicas=0"]
-    assert module.refused_commands("All pods are running.", calls) == [], "no refusal, nothing blocked"
-
-
-def test_kubectl_ais_cli_advice_is_removed_from_what_the_task_shows():
-    from ansible_collections.cloudnative.todo_chatbot.plugins.modules import kubectl_ai as module
-
-    text = module.without_cli_advice(REFUSAL.format(bullets="* kubectl delete pod x"))
-    assert "--skip-permissions" not in text
-    assert "* kubectl delete pod x" in text
-
-
-@pytest.mark.parametrize(
-    ("command", "modifies"),
-    [
-        ("kubectl get pods -n todo", "no"),
-        ("kubectl -n todo get pods", "no"),
-        ("kubectl --context=minikube describe deploy/x", "no"),
-        ("kubectl auth can-i create pods", "no"),
-        ("kubectl auth whoami", "no"),
-        ("kubectl auth reconcile -f rbac.yaml", "yes"),
-        ("kubectl -n todo rollout status deploy/todo-backend", "no"),
-        ("kubectl rollout undo deploy/todo-backend", "yes"),
-        ("kubectl config view", "no"),
-        ("kubectl config use-context other", "yes"),
-        ("kubectl scale deployment x --replicas=3", "yes"),
-        ("kubectl delete pod x", "yes"),
-        ("helm list", "unknown"),
-    ],
-)
-def test_commands_without_a_declaration_are_classified_by_verb_and_subcommand(command, modifies):
-    from ansible_collections.cloudnative.todo_chatbot.plugins.modules import kubectl_ai as module
-
-    tool = "kubectl" if command.startswith("kubectl") else "bash"
-    assert module.declared_modification(tool, {"command": command}) == modifies
-    assert module.declared_modification("kubectl", {"command": command, "modifies_resource": "no"}) == "no"
-
-
 def test_every_file_of_a_kubeconfig_list_is_read_first_one_winning(tmp_path, monkeypatch):
     from ansible_collections.cloudnative.todo_chatbot.plugins.modules import kubectl_ai as module
 
