@@ -52,7 +52,7 @@ def test_unexpected_error_gives_500_without_stack_trace(settings, user, monkeypa
     async def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(task_service, "list_task_page", broken)
+    monkeypatch.setattr(task_service, "task_page_json", broken)
     with TestClient(create_app(settings), raise_server_exceptions=False) as failing_client:
         response = failing_client.get(user.url("/tasks"), headers=user.headers)
     assert response.status_code == 500

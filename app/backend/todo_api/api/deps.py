@@ -1,6 +1,7 @@
 """FastAPI dependencies: settings, DB session, the authenticated user and the owner check."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request, status
@@ -30,8 +31,14 @@ async def get_session_ungated(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+@asynccontextmanager
+async def read_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with request.app.state.db_gate.slot(), request.app.state.read_session_factory() as session:
+        yield session
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with read_session(request) as session:
         yield session
 
 

@@ -7,7 +7,7 @@ and of two deletes of one task exactly one finds it (the other is a 404, never a
 
 import re
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, not_, update
 from sqlmodel import col, select
@@ -24,6 +24,9 @@ from todo_api.models import (
     valid_id,
 )
 from todo_api.services.errors import InvalidInputError, NotFoundError, rows_of_user
+
+if TYPE_CHECKING:
+    from todo_api.db_reads import ReadPool
 
 TASK_STATUSES = ("all", "pending", "completed")
 # A page of the task list: the default and the most one request returns (REST, MCP and chat alike).
@@ -109,6 +112,15 @@ async def list_task_page(
             item["created_at"] = item["created_at"].replace(tzinfo=UTC)
             item["updated_at"] = item["updated_at"].replace(tzinfo=UTC)
     return items, next_after
+
+
+async def task_page_json(
+    read_pool: "ReadPool", user_id: int, status: TaskStatusFilter = "all", *, limit: int = PAGE_DEFAULT, after: int = 0
+) -> tuple[bytes, int | None]:
+    """list_task_page's result as the response body, written by PostgreSQL (db_reads.py): same bytes."""
+    if status not in TASK_STATUSES:
+        raise InvalidInputError("status must be one of: all, pending, completed.")
+    return await read_pool.task_page(user_id, status, limit=_page_size(limit), after=after)
 
 
 async def count_tasks(session: AsyncSession, user_id: int, status: TaskStatusFilter = "all") -> int:
