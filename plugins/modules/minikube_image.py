@@ -11,7 +11,7 @@ version_added: 0.1.0
 description:
   - Lists the images in the cluster's container runtime (C(minikube image ls --format short)) and runs
     C(minikube image load) only for the requested images it does not have yet, so a second run changes nothing.
-  - Runs minikube the same way as M(cloudnative.todo_chatbot.minikube) (the same runner): binary lookup and
+  - Runs minikube the same way as M(cloudnative.todo_chatbot.minikube), with the same runner. That is binary lookup and
     executable check, a timeout that kills minikube and everything it started, and the same failure keys.
   - Does not start the profile; M(cloudnative.todo_chatbot.minikube) does.
 author:
