@@ -70,7 +70,7 @@ def test_an_empty_image_tag_stops_the_deploy_with_the_variable_to_set(tmp_path, 
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert f"No image tag for the {named}" in output
-    assert "chart_backend_image / chart_frontend_image" in output
+    assert "set chart_images to images that exist" in output
     assert "Query the cluster's API server" not in output, "it stopped before reaching for a cluster"
 
 

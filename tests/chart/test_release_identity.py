@@ -1,0 +1,73 @@
+"""The release name and namespace are set once (the chart role's variables) and the deploy role reads them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def deploy_defaults_with(tmp_path: Path, extra_vars: dict) -> dict:
+    playbook = tmp_path / "identity.yml"
+    playbook.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "name": "Evaluate the deploy role's defaults",
+                    "hosts": "localhost",
+                    "gather_facts": False,
+                    "tasks": [
+                        {
+                            "name": "Load them",
+                            "ansible.builtin.include_vars": str(REPO_ROOT / "roles/deploy/defaults/main.yml"),
+                        },
+                        {
+                            "name": "Show them",
+                            "ansible.builtin.debug": {
+                                "msg": "IDENTITY {{ deploy_release_name }} {{ deploy_namespace }} END"
+                            },
+                        },
+                    ],
+                }
+            ]
+        )
+    )
+    ansible_playbook = Path(sys.executable).parent / "ansible-playbook"
+    result = subprocess.run(
+        [str(ansible_playbook), "-i", "localhost,", "-c", "local", "-e", json.dumps(extra_vars), str(playbook)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_STDOUT_CALLBACK": "default"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = next(line for line in result.stdout.splitlines() if "IDENTITY " in line)
+    release, namespace = line.split("IDENTITY ", 1)[1].split(" END", 1)[0].split()
+    return {"release": release, "namespace": namespace}
+
+
+def test_the_deploy_role_reads_the_chart_role_s_release_and_namespace(tmp_path):
+    identity = deploy_defaults_with(tmp_path, {"chart_release_name": "shop", "chart_namespace": "shop-ns"})
+    assert identity == {"release": "shop", "namespace": "shop-ns"}
+
+
+def test_without_them_the_deploy_role_uses_the_chart_role_s_defaults(tmp_path):
+    identity = deploy_defaults_with(tmp_path, {})
+    chart_defaults = yaml.safe_load((REPO_ROOT / "roles/chart/defaults/main.yml").read_text())
+    assert identity == {"release": chart_defaults["chart_release_name"], "namespace": chart_defaults["chart_namespace"]}
+
+
+def test_the_inventories_set_the_release_once():
+    for inventory in ("minikube", "cluster"):
+        settings = yaml.safe_load((REPO_ROOT / "inventory" / inventory / "group_vars/all/main.yml").read_text())
+        assert "deploy_release_name" not in settings, inventory
+        assert "deploy_namespace" not in settings, inventory
+        assert {"chart_release_name", "chart_namespace"} <= settings.keys(), inventory
