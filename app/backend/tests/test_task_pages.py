@@ -1,8 +1,8 @@
-"""The task list's PostgreSQL fast path (db_reads.py) against the portable path it replaces on PostgreSQL.
+"""The task list's PostgreSQL fast path (db_fast.py) against the portable path it replaces on PostgreSQL.
 
 Both must give the same bytes for the same rows: the fast path builds the JSON in SQL, the portable one
 (SQLite's) with pydantic-core from SQLAlchemy rows. Then the pool's limits: a dead connection is replaced
-on the same request, and a full pool is a 503-able ReadPoolTimeout within DB_POOL_TIMEOUT, not a hang.
+on the same request, and a full pool is a 503-able FastPoolTimeout within DB_POOL_TIMEOUT, not a hang.
 """
 
 import asyncio
@@ -13,7 +13,7 @@ import pytest
 from pydantic_core import to_json
 
 from todo_api.db import create_app_engine, create_read_session_factory
-from todo_api.db_reads import ReadPool, ReadPoolTimeout, libpq_url
+from todo_api.db_fast import FastPool, FastPoolTimeout, libpq_url
 from todo_api.services import tasks as task_service
 
 # Titles and descriptions that exercise JSON escaping: quotes, backslashes, non-ASCII, astral plane,
@@ -36,7 +36,7 @@ def _seed(database_url: str, user_id: int) -> None:
 
 async def _both_paths(settings, user_id: int, status: str, limit: int, after: int):
     engine = create_app_engine(settings)
-    pool = ReadPool(settings)
+    pool = FastPool(settings)
     await pool.open()
     try:
         async with create_read_session_factory(engine)() as session:
@@ -71,7 +71,7 @@ def test_an_empty_list_is_an_empty_array_without_a_cursor(settings, user):
 
 
 def test_the_api_serves_the_list_from_the_fast_path_on_postgresql(client, user):
-    assert client.app.state.read_pool is not None
+    assert client.app.state.fast_pool is not None
     for title in TITLES[:3]:
         assert client.post(user.url("/tasks"), json={"title": title}, headers=user.headers).status_code == 201
     listed = client.get(user.url("/tasks"), params={"limit": 2}, headers=user.headers)
@@ -87,7 +87,7 @@ def test_a_connection_killed_under_the_pool_is_replaced_on_the_same_request(sett
     _seed(settings.database_url, user.id)
 
     async def scenario():
-        pool = ReadPool(settings.model_copy(update={"db_read_pool_size": 2}))
+        pool = FastPool(settings.model_copy(update={"db_fast_pool_size": 2}))
         await pool.open()
         try:
             async with pool.pool.connection() as first, pool.pool.connection() as second:
@@ -107,14 +107,14 @@ def test_a_connection_killed_under_the_pool_is_replaced_on_the_same_request(sett
     assert body.count(b'"id":') == len(TITLES) * 3
 
 
-def test_a_full_read_pool_times_out_instead_of_hanging(settings, user):
+def test_a_full_fast_pool_times_out_instead_of_hanging(settings, user):
     async def scenario():
-        pool = ReadPool(settings.model_copy(update={"db_read_pool_size": 1, "db_pool_timeout": 0.3}))
+        pool = FastPool(settings.model_copy(update={"db_fast_pool_size": 1, "db_pool_timeout": 0.3}))
         await pool.open()
         try:
             async with pool.pool.connection():
                 started = asyncio.get_running_loop().time()
-                with pytest.raises(ReadPoolTimeout):
+                with pytest.raises(FastPoolTimeout):
                     await task_service.task_page_json(pool, user.id, "all")
                 return asyncio.get_running_loop().time() - started
         finally:
@@ -124,10 +124,10 @@ def test_a_full_read_pool_times_out_instead_of_hanging(settings, user):
     assert 0.25 < waited < 3
 
 
-def test_the_busy_answer_for_a_full_read_pool_is_503_with_retry_after(client):
+def test_the_busy_answer_for_a_full_fast_pool_is_503_with_retry_after(client):
     from todo_api.api.errors import busy_handler
 
-    assert client.app.exception_handlers[ReadPoolTimeout] is busy_handler
-    response = asyncio.run(busy_handler(None, ReadPoolTimeout("timeout")))
+    assert client.app.exception_handlers[FastPoolTimeout] is busy_handler
+    response = asyncio.run(busy_handler(None, FastPoolTimeout("timeout")))
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"

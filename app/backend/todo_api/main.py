@@ -18,7 +18,7 @@ from todo_api.core.logging import configure_logging
 from todo_api.core.metrics import Metrics
 from todo_api.core.throttle import LoginThrottle
 from todo_api.db import create_app_engine, create_read_session_factory, create_session_factory
-from todo_api.db_reads import create_read_pool
+from todo_api.db_fast import create_fast_pool
 from todo_api.mcp_server import MCP_PATH, build_mcp_app, build_mcp_server
 from todo_api.models import ErrorResponse
 from todo_api.services.users import BoundedHasher
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     engine = create_app_engine(settings)
     session_factory = create_session_factory(engine)
-    read_pool = create_read_pool(settings)
+    fast_pool = create_fast_pool(settings)
     metrics = Metrics(engine)
     # Requests queue for the pool's connections first come, first served (core/fair_gate.py).
     db_gate = FairGate(settings.db_pool_size + settings.db_max_overflow, settings.db_pool_timeout)
@@ -59,14 +59,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         logger.info("starting", extra={"app_env": settings.app_env, "llm_enabled": settings.llm_enabled})
-        if read_pool is not None:
-            await read_pool.open()
+        if fast_pool is not None:
+            await fast_pool.open()
         async with mcp.session_manager.run():
             gc_tuning.tune_after_start_up()
             yield
         # uvicorn has drained in-flight requests by now (graceful shutdown); close pooled connections.
-        if read_pool is not None:
-            await read_pool.close()
+        if fast_pool is not None:
+            await fast_pool.close()
         await engine.dispose()
         logger.info("stopped")
 
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory
     app.state.read_session_factory = create_read_session_factory(engine)
-    app.state.read_pool = read_pool
+    app.state.fast_pool = fast_pool
     app.state.db_gate = db_gate
     app.state.metrics = metrics
     app.state.hasher = BoundedHasher(settings.password_hash_concurrency)

@@ -21,8 +21,14 @@ async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+@asynccontextmanager
+async def write_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with request.app.state.db_gate.slot(), request.app.state.session_factory() as session:
+        yield session
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with write_session(request) as session:
         yield session
 
 

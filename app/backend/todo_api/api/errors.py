@@ -5,7 +5,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from todo_api.core.fair_gate import GateTimeout
-from todo_api.db_reads import ReadPoolTimeout
+from todo_api.db_fast import FastPoolTimeout
 from todo_api.services.errors import AccountGoneError, ConflictError, InvalidInputError, NotFoundError, ServiceError
 
 MAX_ERRORS_SHOWN = 10
@@ -44,7 +44,7 @@ async def validation_error_handler(request: Request, error: RequestValidationErr
     return JSONResponse({"detail": details}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
-async def busy_handler(request: Request, error: GateTimeout | ReadPoolTimeout) -> JSONResponse:
+async def busy_handler(request: Request, error: GateTimeout | FastPoolTimeout) -> JSONResponse:
     return JSONResponse(
         {"detail": "The server is busy. Please try again in a moment."},
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -55,5 +55,5 @@ async def busy_handler(request: Request, error: GateTimeout | ReadPoolTimeout) -
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, service_error_handler)
     app.add_exception_handler(GateTimeout, busy_handler)
-    app.add_exception_handler(ReadPoolTimeout, busy_handler)
+    app.add_exception_handler(FastPoolTimeout, busy_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -35,10 +35,10 @@ class Settings(BaseSettings):
     # A fixed pool: connections are opened once and kept. With overflow, every burst above the pool size
     # opened and closed connections per request (about 6 ms of CPU each); beyond the pool, requests now
     # wait up to db_pool_timeout for a connection instead. Replicas x workers x (db_pool_size +
-    # db_read_pool_size), 20 by default, must fit PostgreSQL's max_connections (100 by default).
+    # db_fast_pool_size), 20 by default, must fit PostgreSQL's max_connections (100 by default).
     db_pool_size: int = Field(default=16, ge=1)
-    # The task list's own connections on PostgreSQL (db_reads.py); 0 sends it through the pool above.
-    db_read_pool_size: int = Field(default=4, ge=0, le=100)
+    # The task list's own connections on PostgreSQL (db_fast.py); 0 sends it through the pool above.
+    db_fast_pool_size: int = Field(default=4, ge=0, le=100)
     db_max_overflow: int = Field(default=0, ge=0)
     db_pool_timeout: float = Field(default=10.0, gt=0)
     # How long `python -m todo_api.migrate` waits for the database to accept connections (it starts with

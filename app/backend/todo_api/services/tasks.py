@@ -26,7 +26,7 @@ from todo_api.models import (
 from todo_api.services.errors import InvalidInputError, NotFoundError, rows_of_user
 
 if TYPE_CHECKING:
-    from todo_api.db_reads import ReadPool
+    from todo_api.db_fast import FastPool
 
 TASK_STATUSES = ("all", "pending", "completed")
 # A page of the task list: the default and the most one request returns (REST, MCP and chat alike).
@@ -115,12 +115,12 @@ async def list_task_page(
 
 
 async def task_page_json(
-    read_pool: "ReadPool", user_id: int, status: TaskStatusFilter = "all", *, limit: int = PAGE_DEFAULT, after: int = 0
+    fast_pool: "FastPool", user_id: int, status: TaskStatusFilter = "all", *, limit: int = PAGE_DEFAULT, after: int = 0
 ) -> tuple[bytes, int | None]:
-    """list_task_page's result as the response body, written by PostgreSQL (db_reads.py): same bytes."""
+    """list_task_page's result as the response body, written by PostgreSQL (db_fast.py): the same bytes."""
     if status not in TASK_STATUSES:
         raise InvalidInputError("status must be one of: all, pending, completed.")
-    return await read_pool.task_page(user_id, status, limit=_page_size(limit), after=after)
+    return await fast_pool.task_page(user_id, status, limit=_page_size(limit), after=after)
 
 
 async def count_tasks(session: AsyncSession, user_id: int, status: TaskStatusFilter = "all") -> int:
@@ -202,3 +202,41 @@ async def delete_task(session: AsyncSession, user_id: int, task_id: int) -> Task
     if task is None:
         raise _not_found(task_id)
     return task
+
+
+# The same operations on PostgreSQL's fast path (db_fast.py): the same rules, one statement each, and the
+# task comes back as the response body (the bytes pydantic-core writes for TaskPublic).
+
+
+async def create_task_json(fast_pool: "FastPool", user_id: int, title: str, description: str | None = None) -> bytes:
+    return await fast_pool.create_task(user_id, clean_title(title), clean_description(description), utcnow())
+
+
+async def update_task_json(
+    fast_pool: "FastPool",
+    user_id: int,
+    task_id: int,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    completed: bool | None = None,
+    flip: bool = False,
+) -> bytes:
+    """update_task and set_completed in one: `flip` turns `completed` over as stored at that instant."""
+    if not valid_id(task_id):
+        raise _not_found(task_id)
+    values = {
+        "title": None if title is None else clean_title(title),
+        "description": None if description is None else clean_description(description),
+        "completed": completed,
+        "flip": flip,
+    }
+    body = await fast_pool.update_task(user_id, task_id, values, utcnow())
+    if body is None:
+        raise _not_found(task_id)
+    return body
+
+
+async def delete_task_json(fast_pool: "FastPool", user_id: int, task_id: int) -> None:
+    if not valid_id(task_id) or await fast_pool.delete_task(user_id, task_id) is None:
+        raise _not_found(task_id)

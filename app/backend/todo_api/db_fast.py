@@ -1,0 +1,189 @@
+"""The task endpoints' PostgreSQL fast path: one prepared statement per request, its result the response body.
+
+The task list and the task changes are the hottest requests. Through SQLAlchemy's async session a list cost
+about 2 ms of CPU even for one row (greenlet hops, statement cache keys, the pool's pre-ping round trip), and
+a create four round trips (ping, BEGIN, INSERT, COMMIT). Here a small psycopg pool of its own (autocommit,
+prepared statements) runs exactly one statement per request, and PostgreSQL writes the response body in the
+bytes pydantic-core would write (tests/test_task_pages.py compares both paths byte for byte). SQLite, the
+zero-setup local mode, keeps the portable path (services/tasks.py), and so do MCP and the chat engine.
+
+The pool is separate from SQLAlchemy's, so the connections a worker may open are DB_POOL_SIZE plus
+DB_FAST_POOL_SIZE. Waiting for a connection is first come, first served (psycopg_pool queues waiters) and
+bounded by DB_POOL_TIMEOUT: past it the request is answered 503 with Retry-After, like the fair gate's.
+
+There is no pre-ping round trip. An idle connection in autocommit has nothing to read, so one whose socket is
+readable was closed by the server (a PostgreSQL restart sends its backends' FATAL and hangs up): it is
+dropped, with every other dead one, before the statement is sent, so writes are never sent twice. A read
+that loses its connection while it runs is retried once; a write is not (it may have committed).
+"""
+
+import logging
+import select
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from sqlalchemy.engine import make_url
+
+from todo_api.core.config import Settings
+from todo_api.db import is_postgresql
+from todo_api.models import TaskStatusFilter
+from todo_api.services.errors import FOREIGN_KEY_VIOLATION, AccountGoneError
+
+logger = logging.getLogger(__name__)
+
+
+class FastPoolTimeout(Exception):
+    """No connection of the fast pool came free within DB_POOL_TIMEOUT (answered 503 with Retry-After)."""
+
+
+# A task as the API shows it (TaskPublic's fields, in its order), from a row source named `t`. The timestamps
+# are in pydantic-core's form of an aware UTC datetime: microseconds only when there are any, then "Z".
+# row_to_json writes compact JSON with the same escapes as pydantic-core.
+_TASK_FIELDS = sql.SQL(
+    """t.id, t.user_id, t.title, t.description, t.completed,
+       replace(to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')
+           AS created_at,
+       replace(to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')
+           AS updated_at"""
+)
+
+# One page of a user's tasks in id order, as the API's JSON array, and the cursor of the next page: the id of
+# the page's last task when one more row exists. `completed` NULL means every task.
+TASK_PAGE_SQL = sql.SQL(
+    """
+WITH page AS (
+    SELECT {fields}
+    FROM tasks AS t
+    WHERE t.user_id = %(user_id)s AND t.id > %(after)s
+      AND (%(completed)s::boolean IS NULL OR t.completed = %(completed)s::boolean)
+    ORDER BY t.id
+    LIMIT %(limit)s + 1
+), numbered AS (
+    SELECT page, id, row_number() OVER (ORDER BY id) AS position FROM page
+)
+SELECT convert_to('[' || coalesce(
+           string_agg(row_to_json(page)::text, ',' ORDER BY position) FILTER (WHERE position <= %(limit)s), ''
+       ) || ']', 'UTF8'),
+       max(id) FILTER (WHERE position = %(limit)s AND (SELECT count(*) FROM page) > %(limit)s)
+FROM numbered
+"""
+).format(fields=_TASK_FIELDS)
+
+
+def _one_task(change: str) -> sql.Composed:
+    """A statement that changes one task and returns it as the API's JSON object (no row: not found)."""
+    return sql.SQL(
+        "WITH t AS ({change} RETURNING *) SELECT convert_to(row_to_json(task)::text, 'UTF8') "
+        "FROM (SELECT {fields} FROM t) AS task"
+    ).format(change=sql.SQL(change), fields=_TASK_FIELDS)
+
+
+CREATE_TASK_SQL = _one_task(
+    "INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at) "
+    "VALUES (%(user_id)s, %(title)s, %(description)s, false, %(now)s, %(now)s)"
+)
+# NULL leaves a field as stored; `flip` turns `completed` over in the same statement (atomic toggles).
+UPDATE_TASK_SQL = _one_task(
+    "UPDATE tasks SET title = coalesce(%(title)s, title), description = coalesce(%(description)s, description), "
+    "completed = CASE WHEN %(flip)s THEN NOT completed ELSE coalesce(%(completed)s, completed) END, "
+    "updated_at = %(now)s WHERE id = %(task_id)s AND user_id = %(user_id)s"
+)
+DELETE_TASK_SQL = _one_task("DELETE FROM tasks WHERE id = %(task_id)s AND user_id = %(user_id)s")
+
+_COMPLETED: dict[str, bool | None] = {"all": None, "pending": False, "completed": True}
+
+
+def libpq_url(database_url: str) -> str:
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _closed_by_server(connection: psycopg.AsyncConnection) -> bool:
+    """True when the server hung up on this idle connection: its socket has something (a FATAL, EOF) to read."""
+    poller = select.poll()
+    poller.register(connection.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
+
+
+class FastPool:
+    """The fast path's connections (PostgreSQL only); open() at start-up, close() at shutdown."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.pool = AsyncConnectionPool(
+            libpq_url(settings.database_url),
+            min_size=settings.db_fast_pool_size,
+            max_size=settings.db_fast_pool_size,
+            timeout=settings.db_pool_timeout,
+            # Same lifetime as SQLAlchemy's pool_recycle.
+            max_lifetime=1800,
+            kwargs={"autocommit": True, "application_name": "todo_api-fast"},
+            name="todo-fast",
+            open=False,
+        )
+
+    async def open(self) -> None:
+        # Without waiting: the app starts while the database is still down (readiness says so), and
+        # requests wait for the first connections up to DB_POOL_TIMEOUT.
+        await self.pool.open(wait=False)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def fetch_row(self, query: sql.Composable, params: dict[str, Any], *, write: bool = False) -> tuple | None:
+        """Run one prepared statement and return its first row (binary results: bytea comes as bytes)."""
+        for attempt in range(1, 4):
+            try:
+                async with self.pool.connection() as connection:
+                    if not _closed_by_server(connection):
+                        try:
+                            cursor = connection.cursor(binary=True)
+                            await cursor.execute(query, params, prepare=True)
+                            return await cursor.fetchone()
+                        except psycopg.OperationalError:
+                            if write or attempt == 3 or not connection.broken:
+                                raise
+            except PoolTimeout as error:
+                raise FastPoolTimeout(str(error)) from error
+            except psycopg.errors.ForeignKeyViolation as error:
+                if error.sqlstate == FOREIGN_KEY_VIOLATION:
+                    raise AccountGoneError("This account no longer exists.") from None
+                raise
+            # The server went away under this connection (a restart): the others idle in the pool are dead
+            # too. Drop them all, then try again on a fresh one.
+            logger.warning("database connection lost; dropping the dead ones and trying a new connection")
+            await self.pool.check()
+        raise psycopg.OperationalError("no live database connection after 3 attempts")
+
+    async def task_page(
+        self, user_id: int, status: TaskStatusFilter, *, limit: int, after: int
+    ) -> tuple[bytes, int | None]:
+        """One page of the task list as the response body, and the next page's cursor (None on the last)."""
+        params = {"user_id": user_id, "after": after, "limit": limit, "completed": _COMPLETED[status]}
+        body, next_after = await self.fetch_row(TASK_PAGE_SQL, params)
+        return bytes(body), next_after
+
+    async def create_task(self, user_id: int, title: str, description: str, now: datetime) -> bytes:
+        params = {"user_id": user_id, "title": title, "description": description, "now": now}
+        (body,) = await self.fetch_row(CREATE_TASK_SQL, params, write=True)
+        return bytes(body)
+
+    async def update_task(self, user_id: int, task_id: int, values: dict[str, Any], now: datetime) -> bytes | None:
+        """`values` may hold title, description, completed (None: keep) and flip (turn completed over)."""
+        params = {"title": None, "description": None, "completed": None, "flip": False, **values}
+        row = await self.fetch_row(
+            UPDATE_TASK_SQL, {**params, "user_id": user_id, "task_id": task_id, "now": now}, write=True
+        )
+        return None if row is None else bytes(row[0])
+
+    async def delete_task(self, user_id: int, task_id: int) -> bytes | None:
+        row = await self.fetch_row(DELETE_TASK_SQL, {"user_id": user_id, "task_id": task_id}, write=True)
+        return None if row is None else bytes(row[0])
+
+
+def create_fast_pool(settings: Settings) -> FastPool | None:
+    """The fast path's pool for PostgreSQL; None for SQLite, which keeps the portable path."""
+    if not is_postgresql(settings.database_url) or settings.db_fast_pool_size == 0:
+        return None
+    return FastPool(settings)
