@@ -2,28 +2,24 @@
 
 The backend runs as the chart runs it: `python -m todo_api.migrate` first (the init container's
 command), then the ASGI app with APP_ENV=production and the chart's environment, on a fresh
-PostgreSQL database next to TEST_DATABASE_URL. Skipped when the backend package or PostgreSQL is missing.
+PostgreSQL database next to TEST_DATABASE_URL (tests/harness: without PostgreSQL, skipped, or failed in CI).
 """
 
 from __future__ import annotations
 
 import http.server
 import os
-import secrets
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
-from pathlib import Path
 
+import psycopg
 import pytest
+from harness.backend import backend_env, free_port, running_backend
+from harness.postgres import fresh_database, libpq_url, migrate
 
 pytestmark = pytest.mark.postgres
-
-BACKEND_DIR = Path(__file__).resolve().parents[2] / "app" / "backend"
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://todo:todo@127.0.0.1:5432/todo_test")
 
 
 def helm_test_command(rendered) -> list[str]:
@@ -44,63 +40,20 @@ def run_helm_test(rendered, backend_url: str, **env: str) -> subprocess.Complete
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def database_url():
-    psycopg = pytest.importorskip("psycopg")
-    sqlalchemy_url = pytest.importorskip("sqlalchemy.engine").make_url
-    url = sqlalchemy_url(TEST_DATABASE_URL)
-    admin_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"todo_helmtest_{secrets.token_hex(4)}"
-    try:
-        with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL is not reachable: {error}")
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database("helmtest") as url:
+        yield url
 
 
 @pytest.fixture
-def backend_url(database_url):
-    if not (BACKEND_DIR / "todo_api" / "main.py").is_file():
-        pytest.skip("the backend (app/backend/todo_api) is not in this checkout")
-    pytest.importorskip("uvicorn")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(BACKEND_DIR),
-        "DATABASE_URL": database_url,
-        "JWT_SECRET": secrets.token_hex(32),
-        "APP_ENV": "production",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("OPENAI_API_KEY", None)  # the offline agent, as with the chart's defaults
-    subprocess.run([sys.executable, "-m", "todo_api.migrate"], env=env, check=True, timeout=120)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "todo_api.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the backend did not answer /healthz")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+def backend_url(database_url, tmp_path):
+    """The backend as the chart runs it: migrations first, then the app with APP_ENV=production and the
+    offline agent (the chart's defaults set no OPENAI_API_KEY)."""
+    migrate(database_url)
+    env = backend_env(database_url, APP_ENV="production", LOG_LEVEL="WARNING")
+    with running_backend(env, log_path=tmp_path / "uvicorn.log") as backend:
+        yield backend.url
 
 
 def test_helm_test_passes_against_the_real_backend_and_leaves_no_account_behind(
@@ -110,10 +63,7 @@ def test_helm_test_passes_against_the_real_backend_and_leaves_no_account_behind(
     assert result.returncode == 0, result.stderr
     assert "helm test passed: /readyz ready, chat ran add_task" in result.stdout
     assert "test account deleted" in result.stdout
-    psycopg = pytest.importorskip("psycopg")
-    make_url = pytest.importorskip("sqlalchemy.engine").make_url
-    libpq = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(libpq) as connection:
+    with psycopg.connect(libpq_url(database_url)) as connection:
         for table in ("users", "tasks", "conversations", "messages"):
             assert connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table  # noqa: S608
 

@@ -6,6 +6,8 @@ from contextlib import contextmanager
 
 import pytest
 
+from harness.services import ServiceUnavailable, require
+
 # The flags this machine's closed network needs (no background connections that are refused).
 CHROMIUM_ARGS = [
     "--headless",
@@ -19,15 +21,21 @@ CHROMIUM_ARGS = [
 ]
 
 
-def chromium_path() -> str:
+def find_chromium() -> str:
+    """The Chromium binary (CHROMIUM_PATH, default /usr/bin/chromium), or ServiceUnavailable."""
     path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        pytest.fail(
+        raise ServiceUnavailable(
             f"Chromium was not found at {path}. The browser tests need Debian's chromium package "
-            "(`apt-get install chromium`, which the test command does) or CHROMIUM_PATH set to a Chromium binary. "
-            "Do not run `playwright install`: it downloads a browser and cannot work here."
+            "(`apt-get install chromium`, which `scripts/test pytest` does) or CHROMIUM_PATH set to a Chromium "
+            "binary. Do not run `playwright install`: it downloads a browser and cannot work here."
         )
     return path
+
+
+def chromium_path() -> str:
+    """find_chromium() under the rule of harness.services: a missing browser fails in CI, skips elsewhere."""
+    return require(find_chromium)
 
 
 @contextmanager

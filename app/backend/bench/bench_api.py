@@ -2,7 +2,8 @@
 
 Starts the real app under uvicorn against a fresh PostgreSQL database (created next to
 BENCH_DATABASE_URL's database and dropped afterwards), then prints a Markdown table of throughput
-and p50/p99 latency. A script, not a test. Run from the repository root:
+and p50/p99 latency. A script, not a test; the database and the server come from the test harness
+(tests/harness), as in the tests. Run from the repository root:
 
     .venv/bin/python app/backend/bench/bench_api.py --duration 5 --workers 1
 """
@@ -13,20 +14,19 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
-import psycopg
-from sqlalchemy.engine import make_url
 
-BACKEND_DIR = Path(__file__).resolve().parents[1]
-DEFAULT_DATABASE_URL = "postgresql+psycopg://todo:todo@127.0.0.1:5432/todo_test"
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests"))  # the test harness, as pytest finds it
+
+from harness.backend import backend_env, running_backend
+from harness.postgres import DEFAULT_URL, migrate, temporary_database
+from harness.services import ServiceUnavailable
+
 # The list case reads this many tasks per request (the default page holds 100): its cost per row shows.
 SEEDED_TASKS = 100
 
@@ -37,16 +37,6 @@ wrk.headers["Authorization"] = "Bearer {token}"
 wrk.headers["Content-Type"] = "application/json"
 {body_line}
 """
-
-
-def libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def parse_duration_ms(text: str) -> float:
@@ -104,42 +94,6 @@ def run_wrk(url: str, script: Path, connections: int, duration: int) -> dict[str
     return parse_wrk(output)
 
 
-class Backend:
-    """uvicorn running todo_api.main:app as a child process."""
-
-    def __init__(self, database_url: str, workers: int, log_path: Path) -> None:
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(BACKEND_DIR),
-            "DATABASE_URL": database_url,
-            "JWT_SECRET": secrets.token_urlsafe(32),
-            "APP_ENV": "production",
-            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
-            "OPENAI_API_KEY": "",
-        }
-        command = [sys.executable, "-m", "uvicorn", "todo_api.main:app", "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--workers", str(workers), "--no-access-log"]
-        self.log = log_path.open("w")
-        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base_url}/readyz").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"backend did not become ready; see {log_path}")
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)  # graceful shutdown, as Kubernetes does it
-        self.process.wait(timeout=30)
-        self.log.close()
-
-
 def new_user(base_url: str, tasks: int) -> tuple[int, str]:
     email = f"bench-{secrets.token_hex(5)}@example.com"
     body = httpx.post(f"{base_url}/api/auth/signup", json={"email": email, "password": "benchmark-password"}).json()
@@ -172,39 +126,25 @@ def print_table(rows: list, workers: int, duration: int) -> None:
         )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    parser.add_argument("--connections", default="1,16,64", help="comma-separated connection counts")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
-    args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
-    connection_counts = [int(n) for n in args.connections.split(",")]
-
-    database = f"todo_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(libpq(args.database_url), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    database_url = make_url(args.database_url).set(database=database).render_as_string(hide_password=False)
-    workdir = Path(tempfile.mkdtemp(prefix="todo-bench-"))
+def measure(args: argparse.Namespace, connection_counts: list[int], workdir: Path) -> list:
+    """Every case at every connection count on a fresh database and server; the table's rows."""
     rows = []
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "todo_api.migrate"],
-            env={**os.environ, "PYTHONPATH": str(BACKEND_DIR), "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"},
-            check=True,
-        )
-        backend = Backend(database_url, args.workers, workdir / "backend.log")
-        try:
+    with temporary_database("bench", args.database_url) as database_url:
+        migrate(database_url)
+        # APP_ENV=production and the offline chat engine, as the chart deploys it by default.
+        env = backend_env(database_url, APP_ENV="production", LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"))
+        uvicorn_args = ["--workers", str(args.workers), "--no-access-log"]
+        with running_backend(
+            env, log_path=workdir / "backend.log", uvicorn_args=uvicorn_args, ready_path="/readyz"
+        ) as backend:
             cases = []
-            list_user, list_token = new_user(backend.base_url, SEEDED_TASKS)
+            list_user, list_token = new_user(backend.url, SEEDED_TASKS)
             list_label = f"list (GET /tasks, {SEEDED_TASKS} tasks)"
             cases.append((list_label, f"/api/{list_user}/tasks", "GET", None, list_token))
-            create_user, create_token = new_user(backend.base_url, 0)
+            create_user, create_token = new_user(backend.url, 0)
             body = json.dumps({"title": "Benchmark task", "description": "created by wrk"})
             cases.append(("create (POST /tasks)", f"/api/{create_user}/tasks", "POST", body, create_token))
-            chat_user, chat_token = new_user(backend.base_url, SEEDED_TASKS)
+            chat_user, chat_token = new_user(backend.url, SEEDED_TASKS)
             body = json.dumps({"message": "show my pending tasks"})
             cases.append(("chat (POST /chat, offline engine)", f"/api/{chat_user}/chat", "POST", body, chat_token))
 
@@ -212,19 +152,34 @@ def main() -> int:
                 script = workdir / f"{method}-{len(rows)}.lua"
                 body_line = f"wrk.body = {json.dumps(body)}" if body else ""
                 script.write_text(WRK_SCRIPT.format(method=method, token=token, body_line=body_line))
-                run_wrk(backend.base_url + path, script, 4, 1)  # warm-up: pool, caches
+                run_wrk(backend.url + path, script, 4, 1)  # warm-up: pool, caches
                 for connections in connection_counts:
                     cpu_before = process_tree_cpu_seconds(backend.process.pid)
-                    result = run_wrk(backend.base_url + path, script, connections, args.duration)
+                    result = run_wrk(backend.url + path, script, connections, args.duration)
                     cpu_used = process_tree_cpu_seconds(backend.process.pid) - cpu_before
                     result["cpu_ms_per_request"] = cpu_used * 1000 / max(result["requests"], 1)
                     rows.append((label, connections, result))
                     print(f"{label} c={connections}: {result}", file=sys.stderr)
-        finally:
-            backend.stop()
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--connections", default="1,16,64", help="comma-separated connection counts")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+    connection_counts = [int(n) for n in args.connections.split(",")]
+
+    workdir = Path(tempfile.mkdtemp(prefix="todo-bench-"))
+    try:
+        rows = measure(args, connection_counts, workdir)
+    except ServiceUnavailable as error:
+        sys.exit(str(error))
     finally:
-        with psycopg.connect(libpq(args.database_url), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         shutil.rmtree(workdir, ignore_errors=True)
 
     print_table(rows, args.workers, args.duration)

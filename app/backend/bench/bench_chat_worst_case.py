@@ -1,8 +1,9 @@
 """CPU time of the offline chat engine on adversarial messages of the maximum length.
 
 Runs the engine in-process on a fresh PostgreSQL database (created in BENCH_DATABASE_URL's server and
-dropped afterwards) for a user with 40 tasks, and prints a Markdown table: for each message shape and
-length, the CPU seconds of one answer (median of 3) and what the engine answered.
+dropped afterwards, by the test harness in tests/harness) for a user with 40 tasks, and prints a Markdown
+table: for each message shape and length, the CPU seconds of one answer (median of 3) and what the engine
+answered.
 
     .venv/bin/python app/backend/bench/bench_chat_worst_case.py
     BENCH_SHAPE=rename BENCH_LENGTHS=250,1000 .venv/bin/python app/backend/bench/bench_chat_worst_case.py
@@ -16,18 +17,17 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
-from sqlalchemy.engine import make_url
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests"))  # the test harness, as pytest finds it
+
+from harness.postgres import DEFAULT_URL, migrate, temporary_database
+from harness.services import ServiceUnavailable
 
 from todo_api.agent.offline import OfflineEngine
 from todo_api.core.config import Settings
 from todo_api.db import create_app_engine, create_session_factory
-from todo_api.migrate import run_migrations
 from todo_api.models import MESSAGE_MAX, Task, User
 
-DEFAULT_DATABASE_URL = "postgresql+psycopg://todo:todo@127.0.0.1:5432/todo_test"
 TASKS = 40
 SHAPES = {
     "rename + 'a to ' repeated": lambda n: ("rename " + "a to " * n)[:n],
@@ -39,10 +39,6 @@ SHAPES = {
 }
 LENGTHS = tuple(int(n) for n in os.environ.get("BENCH_LENGTHS", f"250,1000,{MESSAGE_MAX}").split(","))
 ONLY_SHAPE = os.environ.get("BENCH_SHAPE", "")  # a substring of one shape's name, to run only that one
-
-
-def libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def measure(database_url: str) -> list[tuple[str, int, float, str]]:
@@ -79,17 +75,13 @@ async def measure(database_url: str) -> list[tuple[str, int, float, str]]:
 
 
 def main() -> None:
-    base = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    name = f"todo_bench_chat_{secrets.token_hex(4)}"
-    with psycopg.connect(libpq(base), autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    base = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     try:
-        run_migrations(url)
-        rows = asyncio.run(measure(url))
-    finally:
-        with psycopg.connect(libpq(base), autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with temporary_database("bench_chat", base) as url:
+            migrate(url)
+            rows = asyncio.run(measure(url))
+    except ServiceUnavailable as error:
+        sys.exit(str(error))
     print(f"offline engine, {TASKS} tasks, median of 3 answers; CPU seconds of the whole answer (database included)\n")
     print("| message shape | characters | CPU s per answer | answer starts |")
     print("|---|---:|---:|---|")

@@ -2,30 +2,26 @@
 
 TEST_DATABASE_URL names a PostgreSQL server and a database we may connect to; every run creates its
 own databases next to it (random names) and drops them at the end, so runs never see each other's data.
+The databases and the live server come from the shared test harness (tests/harness, on the root
+pyproject's pythonpath: these tests run from the repository root), with its rule for a missing server:
+a failure in CI, a skip with a how-to elsewhere.
 """
 
 import importlib.util
-import os
 import secrets
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
+from harness.backend import free_port, serving_app
+from harness.postgres import fresh_database, migrate
 
 from todo_api.core.config import Settings
 from todo_api.main import create_app
-from todo_api.migrate import run_migrations
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://todo:todo@127.0.0.1:5432/todo_test")
 TEST_JWT_SECRET = "test-only-jwt-secret-0123456789abcdef"
 PASSWORD = "correct horse battery"
 
@@ -36,33 +32,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.postgres)
-
-
-def libpq_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _admin_connection() -> psycopg.Connection:
-    # Retried because a test may have just restarted the PostgreSQL server.
-    for _ in range(30):
-        try:
-            return psycopg.connect(libpq_url(TEST_DATABASE_URL), autocommit=True, connect_timeout=3)
-        except psycopg.OperationalError:
-            time.sleep(1)
-    return psycopg.connect(libpq_url(TEST_DATABASE_URL), autocommit=True, connect_timeout=3)
-
-
-@contextmanager
-def temporary_database(label: str) -> Iterator[str]:
-    """Create an empty database with a random name; yield its SQLAlchemy URL; drop it afterwards."""
-    name = f"todo_{label}_{secrets.token_hex(4)}"
-    with _admin_connection() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with _admin_connection() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def make_settings(database_url: str, **overrides) -> Settings:
@@ -82,14 +51,14 @@ def make_settings(database_url: str, **overrides) -> Settings:
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    with temporary_database("session") as url:
-        run_migrations(url)
+    with fresh_database("session") as url:
+        migrate(url)
         yield url
 
 
 @pytest.fixture
 def empty_database_url() -> Iterator[str]:
-    with temporary_database("empty") as url:
+    with fresh_database("empty") as url:
         yield url
 
 
@@ -143,30 +112,14 @@ def other_user(client: TestClient) -> ApiUser:
     return sign_up(client)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def live_server(settings_for_port) -> Iterator[str]:
-    """Run the real app under uvicorn on a free loopback port; yield its base URL."""
+    """Run the real app under uvicorn in this process on a free loopback port; yield its base URL.
+
+    settings_for_port(port) gives the app's Settings (the port is not known before)."""
     port = free_port()
-    app = create_app(settings_for_port(port))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+    with serving_app(create_app(settings_for_port(port)), port=port) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -183,8 +136,8 @@ def live_server_factory():
 
 @pytest.fixture(scope="session")
 def database_factory():
-    """temporary_database(label): context manager yielding the URL of a new empty database."""
-    return temporary_database
+    """fresh_database(label): context manager yielding the URL of a new empty database."""
+    return fresh_database
 
 
 def _load_fixture_module(name: str):

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from harness.postgres import libpq_url
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
@@ -24,19 +25,15 @@ BACKEND_DIR = Path(__file__).resolve().parents[1]
 EXPECTED_TABLES = {"users", "tasks", "conversations", "messages", "alembic_version"}
 
 
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _schema(url: str) -> tuple[set[str], list[str]]:
-    with psycopg.connect(_libpq(url)) as connection:
+    with psycopg.connect(libpq_url(url)) as connection:
         tables = {row[0] for row in connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
         versions = [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")]
     return tables, versions
 
 
 def test_migrate_creates_schema_on_empty_database_and_is_idempotent(empty_database_url):
-    with psycopg.connect(_libpq(empty_database_url)) as connection:
+    with psycopg.connect(libpq_url(empty_database_url)) as connection:
         assert connection.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 0
     run_migrations(empty_database_url)
     tables, versions = _schema(empty_database_url)

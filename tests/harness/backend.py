@@ -1,0 +1,148 @@
+"""The backend under test on a free loopback port: started, ready when /healthz answers, stopped.
+
+Two ways, one wait: `running_backend` runs `uvicorn todo_api.main:app` as a child process with an
+environment (as the container does), `serving_app` runs an app object under uvicorn in a thread of this
+process (for tests that patch the app or give it Settings no environment can express). Either waits a
+bounded time for /healthz and raises BackendDidNotStart with the end of the server's log. Plain Python, no
+pytest: the benchmarks use it too.
+"""
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+BACKEND_DIR = Path(__file__).resolve().parents[2] / "app" / "backend"
+# Unset for the backend under test: it runs the offline chat engine, whose answers need no model.
+LLM_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL")
+START_TIMEOUT = 60.0
+
+
+class BackendDidNotStart(RuntimeError):
+    """The server exited or did not answer in time; the message ends with its log."""
+
+
+@dataclass
+class Backend:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def log_tail(path: Path, characters: int = 4000) -> str:
+    return path.read_text(errors="replace")[-characters:] if path.exists() else "(no log)"
+
+
+def backend_env(database_url: str, **variables: str) -> dict[str, str]:
+    """This process's environment without the LLM variables, with the backend importable, DATABASE_URL, a
+    random JWT_SECRET, and then `variables` (APP_ENV, LOG_LEVEL, STATIC_DIR...)."""
+    env = {key: value for key, value in os.environ.items() if key not in LLM_VARIABLES}
+    env.update(
+        PYTHONPATH=os.pathsep.join(filter(None, [str(BACKEND_DIR), env.get("PYTHONPATH")])),
+        DATABASE_URL=database_url,
+        JWT_SECRET=secrets.token_urlsafe(32),
+    )
+    env.update(variables)
+    return env
+
+
+def wait_until_answering(
+    url: str, *, alive: Callable[[], bool], log: Callable[[], str], timeout: float = START_TIMEOUT
+) -> None:
+    """Poll url until it answers 200; BackendDidNotStart when the server stops or timeout runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if not alive():
+            raise BackendDidNotStart(f"The backend stopped while starting; the end of its log:\n{log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise BackendDidNotStart(
+                f"The backend did not answer {url} within {timeout:.0f} s; the end of its log:\n{log()}"
+            )
+        time.sleep(0.2)
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM (a graceful shutdown, as Kubernetes does it), then SIGKILL after timeout."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+@contextmanager
+def running_backend(
+    env: dict[str, str],
+    *,
+    log_path: Path,
+    uvicorn_args: Sequence[str] = (),
+    ready_path: str = "/healthz",
+    timeout: float = START_TIMEOUT,
+) -> Iterator[Backend]:
+    """`uvicorn todo_api.main:app` in a child process with env (see backend_env), its output in log_path;
+    yields once ready_path answers 200, stops it on exit."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "todo_api.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            [*command, *uvicorn_args], cwd=BACKEND_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        )
+    backend = Backend(url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
+    try:
+        wait_until_answering(
+            backend.url + ready_path,
+            alive=lambda: process.poll() is None,
+            log=lambda: f"({log_path})\n{log_tail(log_path)}",
+            timeout=timeout,
+        )
+        yield backend
+    finally:
+        stop_process(process)
+
+
+@contextmanager
+def serving_app(app, port: int | None = None, timeout: float = START_TIMEOUT) -> Iterator[str]:
+    """The ASGI app under uvicorn in a thread of this process on port (default: a free one); yields its
+    base URL."""
+    import uvicorn
+
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(
+            url + "/healthz",
+            alive=thread.is_alive,
+            log=lambda: "(the server ran in this process: its log is in the captured output)",
+            timeout=timeout,
+        )
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
