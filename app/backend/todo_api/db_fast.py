@@ -93,6 +93,24 @@ UPDATE_TASK_SQL = _one_task(
 )
 DELETE_TASK_SQL = _one_task("DELETE FROM tasks WHERE id = %(task_id)s AND user_id = %(user_id)s")
 
+# A chat turn stored whole in one statement: the conversation (new, or the user's own touched) and both
+# messages, the user's first (ids in that order: history is read by id). No row: no such conversation.
+_TURN_MESSAGES = (
+    "INSERT INTO messages (user_id, conversation_id, role, content, created_at) "
+    "SELECT %(user_id)s, conversation.id, turn.role, turn.content, %(now)s "
+    "FROM conversation, (VALUES (1, 'user', %(message)s::text), (2, 'assistant', %(reply)s::text)) "
+    "AS turn(position, role, content) ORDER BY turn.position"
+)
+NEW_TURN_SQL = sql.SQL(
+    "WITH conversation AS (INSERT INTO conversations (user_id, created_at, updated_at) "
+    "VALUES (%(user_id)s, %(now)s, %(now)s) RETURNING id), stored AS ({messages}) SELECT id FROM conversation"
+).format(messages=sql.SQL(_TURN_MESSAGES))
+NEXT_TURN_SQL = sql.SQL(
+    "WITH conversation AS (UPDATE conversations SET updated_at = %(now)s "
+    "WHERE id = %(conversation_id)s AND user_id = %(user_id)s RETURNING id), stored AS ({messages}) "
+    "SELECT id FROM conversation"
+).format(messages=sql.SQL(_TURN_MESSAGES))
+
 _COMPLETED: dict[str, bool | None] = {"all": None, "pending": False, "completed": True}
 
 
@@ -180,6 +198,15 @@ class FastPool:
     async def delete_task(self, user_id: int, task_id: int) -> bytes | None:
         row = await self.fetch_row(DELETE_TASK_SQL, {"user_id": user_id, "task_id": task_id}, write=True)
         return None if row is None else bytes(row[0])
+
+    async def store_turn(
+        self, user_id: int, conversation_id: int | None, message: str, reply: str, now: datetime
+    ) -> int | None:
+        """Store a chat turn; the conversation's id, or None when `conversation_id` is not the user's."""
+        params = {"user_id": user_id, "conversation_id": conversation_id, "message": message, "reply": reply}
+        query = NEW_TURN_SQL if conversation_id is None else NEXT_TURN_SQL
+        row = await self.fetch_row(query, {**params, "now": now}, write=True)
+        return None if row is None else row[0]
 
 
 def create_fast_pool(settings: Settings) -> FastPool | None:

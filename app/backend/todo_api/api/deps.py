@@ -32,6 +32,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+@asynccontextmanager
+async def chat_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Ungated (see UngatedSessionDep). With PostgreSQL's fast path storing the turn, the session only runs
+    single statements (reads and the task tools), so it runs them in autocommit: no BEGIN/COMMIT round trips."""
+    state = request.app.state
+    factory = state.read_session_factory if state.fast_pool is not None else state.session_factory
+    async with factory() as session:
+        yield session
+
+
 async def get_session_ungated(request: Request) -> AsyncIterator[AsyncSession]:
     async with request.app.state.session_factory() as session:
         yield session

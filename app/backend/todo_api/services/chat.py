@@ -1,5 +1,7 @@
 """Stateless chat: every request loads the conversation from the database and stores both messages."""
 
+from typing import TYPE_CHECKING
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -8,6 +10,9 @@ from todo_api.agent.base import AgentReply, HistoryMessage
 from todo_api.core.config import Settings
 from todo_api.models import Conversation, Message, utcnow, valid_id
 from todo_api.services.errors import NotFoundError, rows_of_user
+
+if TYPE_CHECKING:
+    from todo_api.db_fast import FastPool
 
 
 async def get_conversation(session: AsyncSession, user_id: int, conversation_id: int) -> Conversation:
@@ -63,8 +68,16 @@ async def recent_history(session: AsyncSession, conversation_id: int, limit: int
 
 
 async def chat(
-    settings: Settings, session: AsyncSession, user_id: int, conversation_id: int | None, message: str
+    settings: Settings,
+    session: AsyncSession,
+    user_id: int,
+    conversation_id: int | None,
+    message: str,
+    *,
+    fast_pool: "FastPool | None" = None,
 ) -> tuple[int, AgentReply]:
+    """One chat turn. With `fast_pool` (PostgreSQL), `session` may be in autocommit (every task tool is one
+    statement) and the turn is stored in one statement; without it, in one ORM transaction."""
     conversation: Conversation | None = None
     history: list[HistoryMessage] = []
     if conversation_id is not None:
@@ -75,6 +88,11 @@ async def chat(
     reply = await agent.respond(settings, session, user_id, message, history)
     # The turn is stored whole, in one transaction, once there is an answer: a failure before this
     # point leaves no half turn behind (the tasks a tool changed are committed by the tool itself).
+    if fast_pool is not None:
+        stored = await fast_pool.store_turn(user_id, conversation_id, message, reply.response, utcnow())
+        if stored is None:
+            raise NotFoundError(f"Conversation {conversation_id} was not found.")
+        return stored, reply
     async with rows_of_user(session):
         if conversation is None:
             conversation = Conversation(user_id=user_id)

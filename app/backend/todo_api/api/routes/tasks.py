@@ -19,7 +19,7 @@ def _public(task: Task) -> TaskPublic:
 
 
 def _public_json(task: Task) -> bytes:
-    return TaskPublic.__pydantic_serializer__.to_json(_public_json(task))
+    return TaskPublic.__pydantic_serializer__.to_json(_public(task))
 
 
 @router.get(
