@@ -236,6 +236,21 @@ def test_the_doctor_stops_a_deploy_to_an_unreachable_cluster_before_changing_any
     STATE["doctor_blocked_seconds"] = round(seconds, 1)
 
 
+def test_a_changed_database_password_is_refused_and_the_app_keeps_working(run_playbook) -> None:
+    # PostgreSQL keeps the password it was initialised with; writing another into the Secret would cut the
+    # backend off from its database on the next restart. The deploy must stop before it writes anything.
+    run = run_playbook(
+        SITE, "--tags", "deploy", "-e", f"deploy_postgresql_password=changed-{secrets.token_hex(8)}", check=False
+    )
+    assert run.returncode != 0, run.log
+    assert "differs from the password the in-cluster PostgreSQL was initialised with" in run.output, run.log
+    assert "changed-" not in run.output, "the password reached the output"
+    assert "TASK [cloudnative.todo_chatbot.deploy : Write the credentials Secret" not in run.output, run.log
+    user = sign_up("password-kept")
+    created = _add_task(user, "written with the database password it always had")
+    assert created.status_code == 201, created.text
+
+
 def test_a_second_run_changes_nothing(run_playbook) -> None:
     started = time.monotonic()
     run = run_playbook(SITE)
