@@ -44,3 +44,24 @@ def test_a_worst_case_message_of_the_maximum_length_answers_in_well_under_a_seco
     reply = response.json()["response"]
     # the reply quotes at most a short piece of what was typed
     assert len(reply) < 600 or reply.startswith("Here are your 40 tasks"), reply[:200]
+
+
+def test_a_long_conversation_shows_its_latest_messages_only(client, user, settings):
+    import psycopg
+
+    from todo_api.db_fast import libpq_url
+    from todo_api.services.chat import CONVERSATION_MESSAGES_MAX
+
+    first = client.post(user.url("/chat"), json={"message": "show my tasks"}, headers=user.headers)
+    conversation = first.json()["conversation_id"]
+    with psycopg.connect(libpq_url(settings.database_url), autocommit=True) as connection:
+        connection.execute(
+            "INSERT INTO messages (user_id, conversation_id, role, content, created_at) "
+            "SELECT %s, %s, 'user', 'message ' || n, now() FROM generate_series(1, %s) AS n",
+            (user.id, conversation, CONVERSATION_MESSAGES_MAX + 50),
+        )
+    expected = [f"message {n}" for n in range(51, CONVERSATION_MESSAGES_MAX + 51)]
+    listed = client.get(user.url("/conversations"), headers=user.headers).json()
+    one = client.get(user.url(f"/conversations/{conversation}"), headers=user.headers).json()
+    for shown in (listed[0]["messages"], one["messages"]):
+        assert [message["content"] for message in shown] == expected

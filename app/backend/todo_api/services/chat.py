@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,12 +28,31 @@ async def get_conversation(session: AsyncSession, user_id: int, conversation_id:
     return conversation
 
 
+# The most messages one conversation shows (its latest): a conversation grows by two messages a turn without
+# end, and a page of conversations must stay bounded in size and work.
+CONVERSATION_MESSAGES_MAX = 200
+
+
 async def list_messages(session: AsyncSession, conversation_ids: list[int]) -> dict[int, list[Message]]:
+    """The latest CONVERSATION_MESSAGES_MAX messages of each conversation, oldest first."""
     grouped: dict[int, list[Message]] = {conversation_id: [] for conversation_id in conversation_ids}
     if not conversation_ids:
         return grouped
+    newest_first = (
+        func.row_number()
+        .over(partition_by=col(Message.conversation_id), order_by=col(Message.id).desc())
+        .label("newest_first")
+    )
+    latest = (
+        select(col(Message.id).label("id"), newest_first)
+        .where(col(Message.conversation_id).in_(conversation_ids))
+        .subquery()
+    )
     result = await session.exec(
-        select(Message).where(col(Message.conversation_id).in_(conversation_ids)).order_by(col(Message.id))
+        select(Message)
+        .join(latest, latest.c.id == col(Message.id))
+        .where(latest.c.newest_first <= CONVERSATION_MESSAGES_MAX)
+        .order_by(col(Message.id))
     )
     for message in result.all():
         grouped[message.conversation_id].append(message)
