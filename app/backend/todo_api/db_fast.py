@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from todo_api.core.config import Settings
 from todo_api.db import is_postgresql
 from todo_api.models import TaskStatusFilter
-from todo_api.services.errors import FOREIGN_KEY_VIOLATION, AccountGoneError
+from todo_api.services.errors import AccountGoneError
 
 logger = logging.getLogger(__name__)
 
@@ -164,10 +164,9 @@ class FastPool:
                                 raise
             except PoolTimeout as error:
                 raise FastPoolTimeout(str(error)) from error
-            except psycopg.errors.ForeignKeyViolation as error:
-                if error.sqlstate == FOREIGN_KEY_VIOLATION:
-                    raise AccountGoneError("This account no longer exists.") from None
-                raise
+            except psycopg.errors.ForeignKeyViolation:
+                # Every row written here belongs to a user: a user deleted meanwhile (the token outlived it).
+                raise AccountGoneError("This account no longer exists.") from None
             # The server went away under this connection (a restart): the others idle in the pool are dead
             # too. Drop them all, then try again on a fresh one.
             logger.warning("database connection lost; dropping the dead ones and trying a new connection")
