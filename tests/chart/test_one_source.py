@@ -196,3 +196,63 @@ def test_helm_is_called_one_way_per_job():
     assert "subprocess" not in script
     chart_tasks = (ROLES / "chart/tasks/main.yml").read_text()
     assert "kubernetes.core.helm_template:" in chart_tasks
+
+
+def test_the_minikube_role_loads_the_shared_file_through_its_link(tmp_path):
+    """The real role (argument validation included) against the minikube TEST FIXTURE: no minikube here."""
+    state = tmp_path / "minikube.json"
+    profile = {"running": True, "driver": "docker", "cpus": 2, "memory": 4096, "kubernetes_version": "v1.37.0"}
+    profile |= {"ip": "192.168.49.2", "addons": {"ingress": True, "metrics-server": True}, "workers": 0}
+    state.write_text(
+        json.dumps({"host": {"cpus": 4, "memory_mb": 8192, "docker_running": True}, "profiles": {"minikube": profile}})
+    )
+    playbook = tmp_path / "minikube.yml"
+    playbook.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "name": "Run the minikube role",
+                    "hosts": "localhost",
+                    "gather_facts": False,
+                    "tasks": [
+                        {
+                            "name": "Run it",
+                            "ansible.builtin.include_role": {
+                                "name": "cloudnative.todo_chatbot.minikube",
+                                "public": True,
+                            },
+                            "vars": {
+                                "minikube_binary_path": str(REPO_ROOT / "tests/fixtures/bin/minikube"),
+                                "minikube_wait_for_ingress": False,
+                            },
+                        },
+                        {
+                            "name": "Show what it waits for",
+                            "ansible.builtin.debug": {
+                                "msg": "WAITS {{ minikube_ingress_namespace }} "
+                                "{{ minikube_ingress_label_selectors | join(',') }} END"
+                            },
+                        },
+                    ],
+                }
+            ]
+        )
+    )
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible-playbook"),
+            *("-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}", str(playbook)),
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "MINIKUBE_FIXTURE_STATE": str(state)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = next(line for line in result.stdout.splitlines() if "WAITS " in line)
+    chart = yaml.safe_load((ROLES / "chart/defaults/main/ingress_controller.yml").read_text())
+    labels = ",".join(chart["chart_ingress_controller_label_selectors"])
+    expected = f"{chart['chart_ingress_controller_namespace']} {labels}"
+    assert line.split("WAITS ", 1)[1].split(" END", 1)[0] == expected
