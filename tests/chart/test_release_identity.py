@@ -25,7 +25,8 @@ def deploy_defaults_with(tmp_path: Path, extra_vars: dict) -> dict:
                     "tasks": [
                         {
                             "name": "Load them",
-                            "ansible.builtin.include_vars": str(REPO_ROOT / "roles/deploy/defaults/main.yml"),
+                            # the whole defaults directory, as the role loads it (release.yml is a link)
+                            "ansible.builtin.include_vars": {"dir": str(REPO_ROOT / "roles/deploy/defaults/main")},
                         },
                         {
                             "name": "Show them",
@@ -61,7 +62,7 @@ def test_the_deploy_role_reads_the_chart_role_s_release_and_namespace(tmp_path):
 
 def test_without_them_the_deploy_role_uses_the_chart_role_s_defaults(tmp_path):
     identity = deploy_defaults_with(tmp_path, {})
-    chart_defaults = yaml.safe_load((REPO_ROOT / "roles/chart/defaults/main.yml").read_text())
+    chart_defaults = yaml.safe_load((REPO_ROOT / "roles/chart/defaults/main/release.yml").read_text())
     assert identity == {"release": chart_defaults["chart_release_name"], "namespace": chart_defaults["chart_namespace"]}
 
 
