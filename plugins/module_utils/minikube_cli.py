@@ -132,6 +132,12 @@ class MinikubeError(Exception):
             "minikube_reason": self.reason,
         }
 
+    def fail(self, module, result):
+        """End the task as failed, with what it did so far (`result`) and this error's keys."""
+        failure = dict(result)
+        failure.update(self.to_fail_kwargs())
+        module.fail_json(**failure)
+
 
 class MinikubeCLI:
     """Runs minikube for one profile through an AnsibleModule."""

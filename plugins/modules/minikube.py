@@ -373,9 +373,7 @@ def main():
         else:
             ensure_absent(module, cli, result)
     except MinikubeError as error:
-        failure = dict(result)
-        failure.update(error.to_fail_kwargs())
-        module.fail_json(**failure)
+        error.fail(module, result)
     module.exit_json(**result)
 
 

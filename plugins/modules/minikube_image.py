@@ -132,9 +132,7 @@ def main():
             result["loaded"].append(image)
             result["changed"] = True
     except MinikubeError as error:
-        failure = dict(result)
-        failure.update(error.to_fail_kwargs())
-        module.fail_json(**failure)
+        error.fail(module, result)
     module.exit_json(**result)
 
 
