@@ -25,6 +25,14 @@ from ansible_collections.cloudnative.todo_chatbot.plugins.module_utils.process i
 
 # Seconds a minikube command may take (a first `minikube start` pulls its base image: minutes, not hours).
 DEFAULT_TIMEOUT = 1800
+MAX_TIMEOUT = 86400
+
+# The options every module that runs minikube takes (documented once in the doc fragment
+# cloudnative.todo_chatbot.minikube_cli).
+RUNNER_ARGUMENT_SPEC = {
+    "binary_path": {"type": "path"},
+    "timeout": {"type": "int", "default": DEFAULT_TIMEOUT},
+}
 
 # minikube's reason.ExGuestNotFound: the profile (cluster) does not exist.
 EXIT_PROFILE_NOT_FOUND = 85
@@ -145,6 +153,8 @@ class MinikubeCLI:
     def __init__(self, module, profile, binary_path=None, timeout=DEFAULT_TIMEOUT):
         self.module = module
         self.profile = profile
+        if not 1 <= timeout <= MAX_TIMEOUT:
+            module.fail_json(msg="timeout must be between 1 and {} seconds, got {}".format(MAX_TIMEOUT, timeout))
         self.timeout = timeout
         if binary_path:
             if not (os.path.isfile(binary_path) and os.access(binary_path, os.X_OK)):
@@ -162,6 +172,12 @@ class MinikubeCLI:
                 ),
                 error_kind="minikube_missing",
             )
+
+    @classmethod
+    def from_params(cls, module):
+        """The runner for a module whose argument spec holds profile and RUNNER_ARGUMENT_SPEC's options."""
+        params = module.params
+        return cls(module, params["profile"], params["binary_path"], params["timeout"])
 
     def run(self, args, check_rc=True, with_profile=True):
         command = [self.binary, *args]

@@ -19,6 +19,7 @@ author:
   - cloudnative.todo_chatbot contributors (@cloudnative)
 extends_documentation_fragment:
   - cloudnative.todo_chatbot.attributes
+  - cloudnative.todo_chatbot.minikube_cli
 options:
   profile:
     description:
@@ -64,17 +65,6 @@ options:
     type: list
     elements: str
     default: []
-  binary_path:
-    description:
-      - Path to the minikube binary. Looked up on E(PATH) when omitted. It must be an executable file.
-    type: path
-  timeout:
-    description:
-      - Seconds each minikube command may take. When the time is up, minikube and every process it started are
-        killed and the task fails with RV(error_kind) V(timeout) (a C(minikube start) on a stuck driver never
-        ends by itself).
-    type: int
-    default: 1800
 attributes:
   check_mode:
     support: full
@@ -198,6 +188,7 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudnative.todo_chatbot.plugins.module_utils.minikube_cli import (
+    RUNNER_ARGUMENT_SPEC,
     MinikubeCLI,
     MinikubeError,
 )
@@ -346,8 +337,7 @@ def main():
                 "default": ["ingress", "metrics-server"],
             },
             "start_args": {"type": "list", "elements": "str", "default": []},
-            "binary_path": {"type": "path"},
-            "timeout": {"type": "int", "default": 1800},
+            **RUNNER_ARGUMENT_SPEC,
         },
         supports_check_mode=True,
     )
@@ -356,9 +346,7 @@ def main():
             msg="memory must be a number of MB or a size like 4g, got {!r}".format(module.params["memory"])
         )
 
-    if not 1 <= module.params["timeout"] <= 86400:
-        module.fail_json(msg="timeout must be between 1 and 86400 seconds, got {}".format(module.params["timeout"]))
-    cli = MinikubeCLI(module, module.params["profile"], module.params["binary_path"], module.params["timeout"])
+    cli = MinikubeCLI.from_params(module)
     result = {
         "changed": False,
         "profile": module.params["profile"],

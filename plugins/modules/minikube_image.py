@@ -18,6 +18,7 @@ author:
   - cloudnative.todo_chatbot contributors (@cloudnative)
 extends_documentation_fragment:
   - cloudnative.todo_chatbot.attributes
+  - cloudnative.todo_chatbot.minikube_cli
 options:
   profile:
     description:
@@ -31,16 +32,6 @@ options:
     type: list
     elements: str
     required: true
-  binary_path:
-    description:
-      - Path to the minikube binary. Looked up on E(PATH) when omitted. It must be an executable file.
-    type: path
-  timeout:
-    description:
-      - Seconds each minikube command may take; then minikube and every process it started are killed and the
-        task fails with RV(error_kind) V(timeout).
-    type: int
-    default: 1800
 attributes:
   check_mode:
     support: full
@@ -94,7 +85,7 @@ command:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudnative.todo_chatbot.plugins.module_utils.minikube_cli import (
-    DEFAULT_TIMEOUT,
+    RUNNER_ARGUMENT_SPEC,
     MinikubeCLI,
     MinikubeError,
 )
@@ -115,14 +106,11 @@ def main():
         argument_spec={
             "profile": {"type": "str", "default": "minikube"},
             "images": {"type": "list", "elements": "str", "required": True},
-            "binary_path": {"type": "path"},
-            "timeout": {"type": "int", "default": DEFAULT_TIMEOUT},
+            **RUNNER_ARGUMENT_SPEC,
         },
         supports_check_mode=True,
     )
-    if not 1 <= module.params["timeout"] <= 86400:
-        module.fail_json(msg="timeout must be between 1 and 86400 seconds, got {}".format(module.params["timeout"]))
-    cli = MinikubeCLI(module, module.params["profile"], module.params["binary_path"], module.params["timeout"])
+    cli = MinikubeCLI.from_params(module)
     result = {"changed": False, "loaded": []}
     try:
         _rc, stdout, _err = cli.run(["image", "ls", "--format", "short"])

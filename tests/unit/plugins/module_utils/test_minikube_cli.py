@@ -83,3 +83,19 @@ def test_error_without_events_quotes_minikubes_last_lines_and_adds_a_hint():
     assert "the driver is broken" in error.msg
     assert "driver is not usable" in error.msg
     assert error.to_fail_kwargs()["rc"] == 59
+
+
+class _Failed(Exception):
+    pass
+
+
+class _Module:
+    def fail_json(self, **kwargs):
+        raise _Failed(kwargs)
+
+
+@pytest.mark.parametrize("timeout", [0, -5, minikube_cli.MAX_TIMEOUT + 1])
+def test_the_runner_refuses_a_timeout_out_of_range_before_looking_for_minikube(timeout):
+    with pytest.raises(_Failed) as failed:
+        minikube_cli.MinikubeCLI(_Module(), "minikube", "/nonexistent/minikube", timeout)
+    assert failed.value.args[0]["msg"] == f"timeout must be between 1 and 86400 seconds, got {timeout}"
