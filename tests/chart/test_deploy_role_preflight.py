@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from harness.playbook import run_playbook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,16 +49,7 @@ def run_deploy(tmp_path: Path, backend_tag: str, frontend_tag: str) -> subproces
             ]
         )
     )
-    ansible_playbook = Path(sys.executable).parent / "ansible-playbook"
-    return subprocess.run(
-        [str(ansible_playbook), "-i", "localhost,", "-c", "local", str(playbook)],
-        cwd=REPO_ROOT,
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_playbook(playbook)
 
 
 @pytest.mark.parametrize(

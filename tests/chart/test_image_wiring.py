@@ -6,12 +6,12 @@ appVersion, a tag the images role never builds), and writes the given repository
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
+from harness.playbook import run_playbook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,25 +44,7 @@ def run_chart_role(tmp_path: Path, role_vars: dict) -> subprocess.CompletedProce
             ]
         )
     )
-    ansible_playbook = Path(sys.executable).parent / "ansible-playbook"
-    return subprocess.run(
-        [
-            str(ansible_playbook),
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            "-e",
-            f"ansible_python_interpreter={sys.executable}",
-            str(playbook),
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_playbook(playbook, "-e", f"ansible_python_interpreter={sys.executable}")
 
 
 def test_no_image_given_stops_the_chart_role_naming_the_variable(tmp_path):

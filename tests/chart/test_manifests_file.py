@@ -3,12 +3,11 @@ what the Python shim did before (helm template --skip-tests, sorted, Secrets red
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import yaml
+from harness.playbook import run_playbook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RENDERED = """
@@ -64,18 +63,7 @@ def test_the_manifests_file_drops_test_hooks_sorts_and_redacts(tmp_path):
             ]
         )
     )
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            *("-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}", str(playbook)),
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_playbook(playbook, "-e", f"ansible_python_interpreter={sys.executable}", timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     text = dest.read_text()
     documents = [doc for doc in yaml.safe_load_all(text) if doc]

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from harness.playbook import run_playbook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ROLES = REPO_ROOT / "roles"
@@ -111,17 +110,8 @@ def role_defaults(tmp_path: Path, role: str, names: list[str], extra_vars: dict)
             ]
         )
     )
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            *("-i", "localhost,", "-c", "local", "-e", json.dumps(extra_vars), str(playbook)),
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_STDOUT_CALLBACK": "default"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_playbook(
+        playbook, "-e", json.dumps(extra_vars), env={"ANSIBLE_STDOUT_CALLBACK": "default"}, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
     line = next(line for line in result.stdout.splitlines() if "VALUES " in line)
@@ -238,17 +228,12 @@ def test_the_minikube_role_loads_the_shared_file_through_its_link(tmp_path):
             ]
         )
     )
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            *("-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}", str(playbook)),
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "MINIKUBE_FIXTURE_STATE": str(state)},
-        capture_output=True,
-        text=True,
+    result = run_playbook(
+        playbook,
+        "-e",
+        f"ansible_python_interpreter={sys.executable}",
+        env={"MINIKUBE_FIXTURE_STATE": str(state)},
         timeout=120,
-        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     line = next(line for line in result.stdout.splitlines() if "WAITS " in line)

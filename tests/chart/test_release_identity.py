@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
+from harness.playbook import run_playbook
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,15 +37,8 @@ def deploy_defaults_with(tmp_path: Path, extra_vars: dict) -> dict:
             ]
         )
     )
-    ansible_playbook = Path(sys.executable).parent / "ansible-playbook"
-    result = subprocess.run(
-        [str(ansible_playbook), "-i", "localhost,", "-c", "local", "-e", json.dumps(extra_vars), str(playbook)],
-        cwd=REPO_ROOT,
-        env={**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_STDOUT_CALLBACK": "default"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_playbook(
+        playbook, "-e", json.dumps(extra_vars), env={"ANSIBLE_STDOUT_CALLBACK": "default"}, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
     line = next(line for line in result.stdout.splitlines() if "IDENTITY " in line)
