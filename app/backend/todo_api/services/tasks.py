@@ -65,9 +65,13 @@ def _owned(task_id: int, user_id: int):
     return (col(Task.id) == task_id, col(Task.user_id) == user_id)
 
 
-def _status_query(query, user_id: int, status: str):
+def _check_status(status: str) -> None:
     if status not in TASK_STATUSES:
         raise InvalidInputError("status must be one of: all, pending, completed.")
+
+
+def _status_query(query, user_id: int, status: str):
+    _check_status(status)
     query = query.where(col(Task.user_id) == user_id)
     if status == "pending":
         query = query.where(col(Task.completed).is_(False))
@@ -118,8 +122,7 @@ async def task_page_json(
     fast_pool: "FastPool", user_id: int, status: TaskStatusFilter = "all", *, limit: int = PAGE_DEFAULT, after: int = 0
 ) -> tuple[bytes, int | None]:
     """list_task_page's result as the response body, written by PostgreSQL (db_fast.py): the same bytes."""
-    if status not in TASK_STATUSES:
-        raise InvalidInputError("status must be one of: all, pending, completed.")
+    _check_status(status)
     return await fast_pool.task_page(user_id, status, limit=_page_size(limit), after=after)
 
 
