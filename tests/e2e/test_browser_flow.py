@@ -40,8 +40,28 @@ def _server_get(backend_url: str, email: str, path: str, **params: str) -> list[
     return response.json()
 
 
+def _someone_elses_tasks(backend_url: str, count: int) -> None:
+    """Tasks of another account made first, so this user's task ids (global) differ from their numbers."""
+    signup = requests.post(
+        f"{backend_url}/api/auth/signup",
+        json={"email": f"e2e-other-{secrets.token_hex(4)}@example.com", "password": PASSWORD},
+        timeout=10,
+    )
+    signup.raise_for_status()
+    auth = signup.json()
+    for index in range(count):
+        requests.post(
+            f"{backend_url}/api/{auth['user']['id']}/tasks",
+            json={"title": f"someone else's task {index}"},
+            headers={"Authorization": f"Bearer {auth['access_token']}"},
+            timeout=10,
+        ).raise_for_status()
+
+
 def test_sign_up_chat_add_complete_and_history_after_reload(browser, backend_url: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect
+
+    _someone_elses_tasks(backend_url, 3)
 
     expect.set_options(timeout=15_000)
     context = browser.new_context(viewport=PHONE_VIEWPORT, base_url=backend_url)
@@ -73,12 +93,18 @@ def test_sign_up_chat_add_complete_and_history_after_reload(browser, backend_url
         expect(groceries_item).to_have_count(1)
         checkbox = groceries_item.get_by_role("checkbox")
         expect(checkbox).not_to_be_checked()
+        # Shown by the user's own number, the one the chat speaks of: a new user's first task is #1.
+        expect(groceries_item.locator(".task-meta")).to_have_text("#1")
+        expect(reply).to_contain_text("#1")
 
         # Complete it from the list.
         checkbox.click()
         expect(checkbox).to_be_checked()
         expect(groceries_item).to_contain_text("Done")
-        completed_titles = [task["title"] for task in _server_get(backend_url, email, "tasks", status="completed")]
+        completed = _server_get(backend_url, email, "tasks", status="completed")
+        assert [task["number"] for task in completed] == [1]
+        assert completed[0]["id"] > 1, "the page must show the number, not the id"
+        completed_titles = [task["title"] for task in completed]
         assert any(GROCERIES.search(title) for title in completed_titles), completed_titles
 
         # The filters agree: nothing pending, the task is under "Completed".

@@ -51,7 +51,8 @@ async def measure(database_url: str) -> list[tuple[str, int, float, str]]:
         await session.commit()
         words = ["groceries", "meeting", "bills", "mom", "gift", "report", "car", "dentist"]
         for index in range(TASKS):
-            session.add(Task(user_id=user.id, title=f"{words[index % len(words)]} {index} a to b"))
+            session.add(Task(user_id=user.id, number=index + 1, title=f"{words[index % len(words)]} {index} a to b"))
+        user.last_task_number = TASKS
         await session.commit()
         user_id = user.id
     rows = []

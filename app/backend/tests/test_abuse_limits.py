@@ -194,7 +194,7 @@ async def _failing_insert(engine, marker):
     from todo_api.models import Task
 
     async with AsyncSession(engine) as session:
-        session.add(Task(user_id=2_000_000_000, title=marker))  # no such user: a foreign-key violation
+        session.add(Task(user_id=2_000_000_000, number=1, title=marker))  # no such user: a foreign-key violation
         await session.commit()
 
 

@@ -6,6 +6,7 @@ on the same request, and a full pool is a 503-able FastPoolTimeout within DB_POO
 """
 
 import asyncio
+import contextlib
 import re
 import time
 from datetime import UTC, datetime
@@ -201,6 +202,30 @@ def test_every_task_change_answers_the_same_on_both_paths(settings, client, user
     assert statuses == [201, 200, 200, 200, 200, 200, 200, 200, 200, 422, 404, 200, 204, 404, 404, 404, 200]
     assert fast_answers[4][1]["completed"] is False
     assert fast_answers[5][1]["completed"] is True
+
+
+@pytest.mark.parametrize("path", ["fast", "portable"])
+def test_each_users_tasks_are_numbered_from_one_and_numbers_are_never_reused(settings, client, make_user, path):
+    with contextlib.ExitStack() as stack:
+        api = client if path == "fast" else stack.enter_context(_portable_client(settings))
+        assert (api.app.state.fast_pool is None) is (path == "portable")
+        first, second = make_user(api), make_user(api)
+
+        def create(user, title):
+            response = api.post(user.url("/tasks"), json={"title": title}, headers=user.headers)
+            assert response.status_code == 201, response.text
+            return response.json()
+
+        assert [create(first, title)["number"] for title in ("a", "b", "c")] == [1, 2, 3]
+        other = create(second, "x")
+        assert other["number"] == 1
+        assert other["id"] != 1
+        third = create(first, "d")
+        assert api.delete(first.url(f"/tasks/{third['id']}"), headers=first.headers).status_code == 204
+        # A deleted task's number is not given again: "task 4" never turns into another task.
+        assert create(first, "e")["number"] == 5
+        listed = api.get(first.url("/tasks"), headers=first.headers).json()
+        assert [(task["number"], task["title"]) for task in listed] == [(1, "a"), (2, "b"), (3, "c"), (5, "e")]
 
 
 def test_a_create_for_a_deleted_account_is_401_on_the_fast_path(client, user):

@@ -71,7 +71,7 @@ def test_fixture_llm_offers_the_mcp_tools_and_its_tool_calls_run_against_the_db(
     assert call["arguments"] == {"title": "Buy milk"}
     assert call["result"]["status"] == "created"
     assert call["result"]["title"] == "Buy milk"
-    assert [(t["id"], t["title"]) for t in tasks(account)] == [(call["result"]["task_id"], "Buy milk")]
+    assert [(t["number"], t["title"]) for t in tasks(account)] == [(call["result"]["task_id"], "Buy milk")]
 
     first, second = fake_openai.requests
     assert first["model"] == "fake-model-1"
@@ -99,7 +99,7 @@ def test_fixture_llm_can_chain_tools_using_earlier_results(account, fake_openai)
     reply = chat(account, "I paid the rent")
     assert [c["name"] for c in reply["tool_calls"]] == ["list_tasks", "complete_task"]
     assert reply["tool_calls"][0]["result"] == [
-        {"id": tasks(account)[0]["id"], "title": "Pay rent", "completed": False}
+        {"id": tasks(account)[0]["number"], "title": "Pay rent", "completed": False}
     ]
     assert [(t["title"], t["completed"]) for t in tasks(account)] == [("Pay rent", True)]
 

@@ -125,6 +125,36 @@ def test_tools_act_only_for_the_token_owner(server_url):
     assert [(t["title"], t["completed"]) for t in tasks] == [("Owner's secret", False)]
 
 
+def test_task_id_is_the_users_own_task_number(server_url):
+    """Each user's tasks are numbered from 1: a second user's first task is task_id 1 too, and a tool call
+    with it changes that user's task, never the other's (whose REST id may be 1)."""
+    first, second = new_user(server_url), new_user(server_url)
+
+    async def add_two(client):
+        return [structured(await client.call_tool("add_task", {"title": title}))["task_id"] for title in ("a", "b")]
+
+    assert asyncio.run(with_mcp(server_url, first["access_token"], add_two)) == [1, 2]
+
+    async def add_and_complete(client):
+        added = structured(await client.call_tool("add_task", {"title": "Second user's first"}))
+        completed = structured(await client.call_tool("complete_task", {"task_id": 1}))
+        return added, completed, structured(await client.call_tool("list_tasks", {}))["result"]
+
+    added, completed, listed = asyncio.run(with_mcp(server_url, second["access_token"], add_and_complete))
+    assert added["task_id"] == 1
+    assert completed == {"task_id": 1, "status": "completed", "title": "Second user's first"}
+    assert listed == [{"id": 1, "title": "Second user's first", "completed": True}]
+
+    def rest(account):
+        headers = {"Authorization": f"Bearer {account['access_token']}"}
+        return httpx.get(f"{server_url}/api/{account['user']['id']}/tasks", headers=headers).json()
+
+    [own] = rest(second)
+    assert own["number"] == 1
+    assert own["id"] > 2  # its REST id is global: the first user's tasks took smaller ones
+    assert [(t["number"], t["completed"]) for t in rest(first)] == [(1, False), (2, False)]
+
+
 @pytest.mark.parametrize("authorization", [None, "Bearer not-a-token", "Basic Zm9vOmJhcg=="])
 def test_mcp_endpoint_requires_valid_bearer_token(server_url, authorization):
     headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}

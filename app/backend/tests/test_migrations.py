@@ -22,6 +22,7 @@ from todo_api.db import create_sync_engine
 from todo_api.migrate import DatabaseUnavailable, run_migrations
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
+HEAD = "0002_task_numbers"
 EXPECTED_TABLES = {"users", "tasks", "conversations", "messages", "alembic_version"}
 
 
@@ -38,7 +39,7 @@ def test_migrate_creates_schema_on_empty_database_and_is_idempotent(empty_databa
     run_migrations(empty_database_url)
     tables, versions = _schema(empty_database_url)
     assert tables == EXPECTED_TABLES
-    assert versions == ["0001_initial"]
+    assert versions == [HEAD]
     run_migrations(empty_database_url)
     assert _schema(empty_database_url) == (tables, versions)
 
@@ -60,7 +61,7 @@ def test_concurrent_migrate_commands_all_succeed(empty_database_url):
     assert [process.returncode for process in processes] == [0, 0, 0, 0], outputs
     ran_upgrade = [output for output in outputs if "Running upgrade" in output]
     assert len(ran_upgrade) == 1, outputs
-    assert _schema(empty_database_url) == (EXPECTED_TABLES, ["0001_initial"])
+    assert _schema(empty_database_url) == (EXPECTED_TABLES, [HEAD])
 
 
 def test_migrate_works_on_sqlite_for_local_runs(tmp_path):
@@ -126,7 +127,7 @@ def test_migrate_waits_for_a_database_that_starts_late(empty_database_url):
     finally:
         stop.set()
     assert waited >= 2.0
-    assert _schema(empty_database_url)[1] == ["0001_initial"]
+    assert _schema(empty_database_url)[1] == [HEAD]
 
 
 def test_migrate_gives_up_after_the_wait_with_a_clear_error(empty_database_url, caplog):
@@ -142,3 +143,84 @@ def test_migrate_gives_up_after_the_wait_with_a_clear_error(empty_database_url, 
     assert url.password not in str(error.value)
     assert "not reachable yet" in caplog.text
     assert url.password not in caplog.text
+
+
+def _upgrade_to(database_url: str, revision: str) -> None:
+    from alembic import command
+
+    from todo_api.migrate import alembic_config
+
+    engine = create_sync_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            connection.commit()
+    finally:
+        engine.dispose()
+
+
+# Two users whose tasks were made interleaved (ids 1..5 alternate between them), one of them deleted since.
+_BEFORE_NUMBERS = [
+    "INSERT INTO users (id, email, password_hash, created_at) VALUES "
+    "(1, 'a@example.com', 'x', CURRENT_TIMESTAMP), (2, 'b@example.com', 'x', CURRENT_TIMESTAMP), "
+    "(3, 'c@example.com', 'x', CURRENT_TIMESTAMP)",
+    "INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at) VALUES "
+    "(1, 1, 't1', '', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+    "(2, 2, 't2', '', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+    "(3, 1, 't3', '', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+    "(4, 2, 't4', '', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+    "(5, 1, 't5', '', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+    "(6, 1, 't6', '', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+    "DELETE FROM tasks WHERE id = 3",
+]
+_NUMBERS = "SELECT user_id, id, number FROM tasks ORDER BY id"
+_COUNTERS = "SELECT id, last_task_number FROM users ORDER BY id"
+# The migration must number each user's tasks from 1 in id order (the deleted task's place is not kept: its
+# number was never shown), set the counters at the last number, and leave a user without tasks at 0.
+_AFTER_NUMBERS = [(1, 1, 1), (2, 2, 1), (2, 4, 2), (1, 5, 2), (1, 6, 3)]
+_AFTER_COUNTERS = [(1, 3), (2, 2), (3, 0)]
+
+
+def test_migration_numbers_existing_tasks_per_user_on_postgresql(empty_database_url):
+    _upgrade_to(empty_database_url, "0001_initial")
+    with psycopg.connect(libpq_url(empty_database_url)) as connection:
+        for statement in _BEFORE_NUMBERS:
+            connection.execute(statement)
+        connection.execute("SELECT setval('tasks_id_seq', 6)")  # the ids above were given, not drawn
+    _upgrade_to(empty_database_url, "head")
+    with psycopg.connect(libpq_url(empty_database_url)) as connection:
+        assert connection.execute(_NUMBERS).fetchall() == _AFTER_NUMBERS
+        assert connection.execute(_COUNTERS).fetchall() == _AFTER_COUNTERS
+        # The previous version of the app, still serving during a rolling upgrade, inserts without a number:
+        # the row gets the user's next one.
+        number = connection.execute(
+            "INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at) "
+            "VALUES (1, 'old app', '', false, now(), now()) RETURNING number"
+        ).fetchone()[0]
+        assert number == 4
+        # And a row for a user that does not exist is still refused by the foreign key, not a NOT NULL error.
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            connection.execute(
+                "INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at) "
+                "VALUES (99, 'nobody', '', false, now(), now())"
+            )
+
+
+def test_migration_numbers_existing_tasks_per_user_on_sqlite(tmp_path):
+    database = tmp_path / "local.db"
+    url = f"sqlite:///{database}"
+    _upgrade_to(url, "0001_initial")
+    with sqlite3.connect(database) as connection:
+        for statement in _BEFORE_NUMBERS:
+            connection.execute(statement)
+    _upgrade_to(url, "head")
+    with sqlite3.connect(database) as connection:
+        assert connection.execute(_NUMBERS).fetchall() == _AFTER_NUMBERS
+        assert connection.execute(_COUNTERS).fetchall() == _AFTER_COUNTERS
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            connection.execute(
+                "INSERT INTO tasks (user_id, number, title, description, completed, created_at, updated_at) "
+                "VALUES (1, 2, 'twice', '', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )

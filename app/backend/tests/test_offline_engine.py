@@ -1,7 +1,8 @@
 """The offline engine, driven through POST /chat: each phrasing must leave the right state in the DB.
 
-Every case starts from the same five tasks of a fresh user. Task ids are global, so phrasings name
-them with placeholders ({groceries}, {meeting}, ...) filled in with the real ids.
+Every case starts from the same five tasks of a fresh user. Phrasings name them with placeholders
+({groceries}, {meeting}, ...) filled in with the tasks' numbers (1 to 5: what the user sees; their ids are
+global and larger, as other tests' users made tasks before).
 """
 
 import pytest
@@ -22,7 +23,7 @@ def seeded(client, user):
         task = client.post(user.url("/tasks"), json={"title": title}, headers=user.headers).json()
         if completed:
             client.patch(user.url(f"/tasks/{task['id']}/complete"), headers=user.headers)
-        ids[key] = task["id"]
+        ids[key] = task["number"]
     return user, ids
 
 
@@ -30,7 +31,7 @@ def send(client, user, ids, message):
     response = client.post(user.url("/chat"), json={"message": message.format(**ids)}, headers=user.headers)
     assert response.status_code == 200, response.text
     reply = response.json()
-    tasks = {task["id"]: task for task in client.get(user.url("/tasks"), headers=user.headers).json()}
+    tasks = {task["number"]: task for task in client.get(user.url("/tasks"), headers=user.headers).json()}
     return reply, tasks
 
 
@@ -71,7 +72,7 @@ def test_add_phrasings(client, seeded, message):
     user, ids = seeded
     reply, tasks = send(client, user, ids, message)
     assert [call["name"] for call in reply["tool_calls"]] == ["add_task"]
-    new = [task for task in tasks.values() if task["id"] not in ids.values()]
+    new = [task for task in tasks.values() if task["number"] not in ids.values()]
     assert [task["title"] for task in new] == ["Buy milk"]
     assert "Buy milk" in reply["response"]
     unchanged_except(tasks, ids)
@@ -80,7 +81,7 @@ def test_add_phrasings(client, seeded, message):
 def test_add_with_description(client, seeded):
     user, ids = seeded
     _reply, tasks = send(client, user, ids, "Add a task to buy milk with description 2 litres, oat")
-    [new] = [task for task in tasks.values() if task["id"] not in ids.values()]
+    [new] = [task for task in tasks.values() if task["number"] not in ids.values()]
     assert (new["title"], new["description"]) == ("Buy milk", "2 litres, oat")
 
 
@@ -290,7 +291,7 @@ def test_follow_up_answer_by_id_after_question(client, seeded):
         headers=user.headers,
     ).json()
     assert [call["name"] for call in response["tool_calls"]] == ["complete_task"]
-    tasks = {task["id"]: task for task in client.get(user.url("/tasks"), headers=user.headers).json()}
+    tasks = {task["number"]: task for task in client.get(user.url("/tasks"), headers=user.headers).json()}
     assert tasks[ids["gift"]]["completed"] is True
     assert tasks[ids["groceries"]]["completed"] is False
 
@@ -319,7 +320,7 @@ def test_a_task_with_a_number_in_its_title_is_found_by_its_words(client, make_us
     report = client.post(user.url("/tasks"), json={"title": "File the 2023 report"}, headers=user.headers).json()
     reply = client.post(user.url("/chat"), json={"message": "delete the 2023 report"}, headers=user.headers).json()
     assert [call["name"] for call in reply["tool_calls"]] == ["delete_task"]
-    assert f"#{report['id']}" in reply["response"]
+    assert f"#{report['number']}" in reply["response"]
 
 
 @pytest.mark.parametrize(
@@ -344,9 +345,26 @@ def test_every_action_that_asks_which_understands_the_answer(client, seeded, cas
         headers=user.headers,
     ).json()
     assert [call["name"] for call in reply["tool_calls"]] == [tool], reply["response"]
-    tasks = {task["id"]: task for task in client.get(user.url("/tasks"), headers=user.headers).json()}
+    tasks = {task["number"]: task for task in client.get(user.url("/tasks"), headers=user.headers).json()}
     if check is None:
         assert ids["gift"] not in tasks
     else:
         assert check(tasks[ids["gift"]])
     assert tasks[ids["groceries"]]["title"] == "Buy groceries"
+
+
+def test_task_numbers_in_the_chat_are_the_users_own(client, make_user):
+    """Asking to "mark task 1 as done" means the user's first task, whatever ids other users' tasks have taken."""
+    first, second = make_user(), make_user()
+    theirs = client.post(first.url("/tasks"), json={"title": "First user's task"}, headers=first.headers).json()
+    for title in ("Water plants", "Book flights"):
+        client.post(second.url("/tasks"), json={"title": title}, headers=second.headers)
+    reply = client.post(second.url("/chat"), json={"message": "mark task 1 as done"}, headers=second.headers).json()
+    assert reply["tool_calls"][0]["arguments"] == {"task_id": 1}
+    assert "task #1 “Water plants”" in reply["response"]
+    listed = client.post(second.url("/chat"), json={"message": "show my tasks"}, headers=second.headers).json()
+    assert "✓ #1 Water plants\n○ #2 Book flights" in listed["response"]
+    mine = client.get(second.url("/tasks"), headers=second.headers).json()
+    assert [(task["number"], task["completed"]) for task in mine] == [(1, True), (2, False)]
+    assert min(task["id"] for task in mine) > theirs["id"]
+    assert client.get(first.url(f"/tasks/{theirs['id']}"), headers=first.headers).json()["completed"] is False

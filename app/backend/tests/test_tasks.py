@@ -13,7 +13,7 @@ def test_create_returns_full_task(client, user):
     assert task["description"] == "milk, eggs"
     assert task["completed"] is False
     assert task["user_id"] == user.id
-    assert set(task) == {"id", "user_id", "title", "description", "completed", "created_at", "updated_at"}
+    assert set(task) == {"id", "number", "user_id", "title", "description", "completed", "created_at", "updated_at"}
 
 
 def test_read_update_toggle_delete(client, user):

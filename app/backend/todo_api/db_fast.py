@@ -43,7 +43,7 @@ class FastPoolTimeout(Exception):
 # are in pydantic-core's form of an aware UTC datetime: microseconds only when there are any, then "Z".
 # row_to_json writes compact JSON with the same escapes as pydantic-core.
 _TASK_FIELDS = sql.SQL(
-    """t.id, t.user_id, t.title, t.description, t.completed,
+    """t.id, t.number, t.user_id, t.title, t.description, t.completed,
        replace(to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')
            AS created_at,
        replace(to_char(t.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')
@@ -73,17 +73,23 @@ FROM numbered
 ).format(fields=_TASK_FIELDS)
 
 
-def _one_task(change: str) -> sql.Composed:
-    """A statement that changes one task and returns it as the API's JSON object (no row: not found)."""
+def _one_task(change: str, before: str = "") -> sql.Composed:
+    """A statement that changes one task and returns it as the API's JSON object (no row: not found).
+    `before` is a common table expression the change reads (ending with a comma)."""
     return sql.SQL(
-        "WITH t AS ({change} RETURNING *) SELECT convert_to(row_to_json(task)::text, 'UTF8') "
+        "WITH {before} t AS ({change} RETURNING *) SELECT convert_to(row_to_json(task)::text, 'UTF8') "
         "FROM (SELECT {fields} FROM t) AS task"
-    ).format(change=sql.SQL(change), fields=_TASK_FIELDS)
+    ).format(before=sql.SQL(before), change=sql.SQL(change), fields=_TASK_FIELDS)
 
 
+# The task takes the user's next number in the same statement: the UPDATE locks the user's row, so two tasks
+# made at once get two numbers. No row: the user is gone (the token outlived the account).
 CREATE_TASK_SQL = _one_task(
-    "INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at) "
-    "VALUES (%(user_id)s, %(title)s, %(description)s, false, %(now)s, %(now)s)"
+    "INSERT INTO tasks (user_id, number, title, description, completed, created_at, updated_at) "
+    "SELECT %(user_id)s, counter.last_task_number, %(title)s, %(description)s, false, %(now)s, %(now)s "
+    "FROM counter",
+    before="counter AS (UPDATE users SET last_task_number = last_task_number + 1 WHERE id = %(user_id)s "
+    "RETURNING last_task_number),",
 )
 # NULL leaves a field as stored; `flip` turns `completed` over in the same statement (atomic toggles).
 UPDATE_TASK_SQL = _one_task(
@@ -183,8 +189,10 @@ class FastPool:
 
     async def create_task(self, user_id: int, title: str, description: str, now: datetime) -> bytes:
         params = {"user_id": user_id, "title": title, "description": description, "now": now}
-        (body,) = await self.fetch_row(CREATE_TASK_SQL, params, write=True)
-        return bytes(body)
+        row = await self.fetch_row(CREATE_TASK_SQL, params, write=True)
+        if row is None:
+            raise AccountGoneError("This account no longer exists.")
+        return bytes(row[0])
 
     async def update_task(self, user_id: int, task_id: int, values: dict[str, Any], now: datetime) -> bytes | None:
         """`values` may hold title, description, completed (None: keep) and flip (turn completed over)."""

@@ -58,7 +58,14 @@ def _current_user_id(ctx: Context) -> int:
 
 Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX, description="Short title of the task")]
 Description = Annotated[str | None, Field(max_length=DESCRIPTION_MAX, description="Optional longer description")]
-TaskId = Annotated[int, Field(ge=1, le=ID_MAX, description="The id of the task (see list_tasks)")]
+TaskId = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=ID_MAX,
+        description="The task's number in the user's list (1 for their first task; the `id` list_tasks shows)",
+    ),
+]
 
 
 def build_mcp_server(
@@ -100,9 +107,10 @@ def build_mcp_server(
         limit: Annotated[int, Field(ge=1, le=task_tools.TOOL_PAGE_MAX)] = task_tools.TOOL_PAGE_DEFAULT,
         after: Annotated[int, Field(ge=0, le=ID_MAX)] = 0,
     ) -> list[dict[str, Any]]:
-        """List the user's tasks in id order, optionally only pending or completed ones: at most `limit` (default
-        50) with ids above `after`. Returns [{id, title, completed}]. When `limit` tasks come back there may be
-        more: call again with after = the last id."""
+        """List the user's tasks in order, optionally only pending or completed ones: at most `limit` (default
+        50) with numbers above `after`. Returns [{id, title, completed}], where `id` is the task's number in the
+        user's list (1 for their first task; what the user calls "task 3", and the task_id of the other tools).
+        When `limit` tasks come back there may be more: call again with after = the last id."""
         return await run(task_tools.list_tasks, ctx, status=status, limit=limit, after=after)
 
     @mcp.tool()

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
 from pydantic import Field as PydanticField
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 TITLE_MAX = 200
@@ -43,15 +43,22 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(sa_column=Column(String(EMAIL_MAX), nullable=False, unique=True))
     password_hash: str = Field(sa_column=Column(String(255), nullable=False))
+    # The number the user's latest task got: each user's tasks are numbered 1, 2, 3... (never reused).
+    last_task_number: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0, server_default="0"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp_column())
 
 
 class Task(SQLModel, table=True):
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_user_id_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_tasks_user_id_id", "user_id", "id"),
+        UniqueConstraint("user_id", "number", name="uq_tasks_user_id_number"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    # The task's number among its user's tasks (1 for their first): what the user sees and says ("task 3").
+    number: int = Field(sa_column=Column(Integer, nullable=False))
     title: str = Field(sa_column=Column(String(TITLE_MAX), nullable=False))
     description: str = Field(default="", sa_column=Column(String(DESCRIPTION_MAX), nullable=False, default=""))
     completed: bool = Field(default=False, nullable=False)
@@ -151,7 +158,11 @@ class TaskCompletion(StrictRequest):
 
 
 class TaskPublic(BaseModel):
-    id: int
+    id: int = PydanticField(description="The task's id in the API's paths (unique across users).")
+    number: int = PydanticField(
+        description="The task's number among its user's tasks, from 1: what the user sees and says (“task 3”), "
+        "and the task_id of the MCP tools and the chat. Never reused after a delete."
+    )
     user_id: int
     title: str
     description: str

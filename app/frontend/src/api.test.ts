@@ -112,7 +112,7 @@ describe("createTodoApi", () => {
   });
 
   it("reads the next page's cursor of the task list from its header", async () => {
-    const task = { id: 9, user_id: 1, title: "t", description: "", completed: false, created_at: "", updated_at: "" };
+    const task = { id: 9, number: 1, user_id: 1, title: "t", description: "", completed: false, created_at: "", updated_at: "" };
     const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) =>
       new Response(JSON.stringify([task]), { status: 200, headers: { "X-Next-After": "9" } }),
     );

@@ -12,7 +12,10 @@ export interface Session {
 }
 
 export interface Task {
+  /** The task's id in the API's paths (unique across users). */
   id: number;
+  /** Its number among the user's tasks, from 1: what the page shows and the chat understands ("task 3"). */
+  number: number;
   user_id: number;
   title: string;
   description: string | null;

@@ -25,7 +25,9 @@ set_tracing_disabled(True)
 
 INSTRUCTIONS = """You are a friendly assistant that manages the user's todo list.
 Use the tools for every change or lookup: add_task, list_tasks, complete_task, delete_task, update_task.
-When the user names a task by words instead of a number, call list_tasks first to find its id.
+Tasks are numbered per user from 1: "task 3" is the user's task number 3, and that number is the task_id
+every tool takes and the id list_tasks shows. Show tasks to the user as "#3 Buy milk".
+When the user names a task by words instead of a number, call list_tasks first to find its number.
 list_tasks returns at most 50 tasks per call; when it returns 50, call it again with after set to the last id
 if you need the rest, and tell the user when you only looked at part of a long list.
 If several tasks match, ask which one they mean. If none matches, say so kindly.

@@ -190,7 +190,7 @@ class OfflineEngine:
         task_id = task_id_in(text)
         if task_id is not None:
             try:
-                return await task_service.get_task(self.session, self.user_id, task_id)
+                return await task_service.get_task(self.session, self.user_id, task_id, by="number")
             except NotFoundError:
                 return self._reply(
                     f"I couldn't find task #{task_id} in your list. Say “show my tasks” to see their numbers."
@@ -208,10 +208,10 @@ class OfflineEngine:
                 f"I couldn't find a task matching “{_quote(phrase)}”. Say “show my tasks” to see what's on your list."
             )
         if len(matches) > 1:
-            options = "; ".join(f"#{task.id} {task.title}" for task in matches)
+            options = "; ".join(f"#{task.number} {task.title}" for task in matches)
             return self._reply(
                 f"I found {len(matches)} tasks matching “{_quote(phrase)}”: {options}. Which one should I {action}? "
-                f"Tell me its number, e.g. “{action} task {matches[0].id}”."
+                f"Tell me its number, e.g. “{action} task {matches[0].number}”."
             )
         return matches[0]
 
@@ -224,15 +224,15 @@ class OfflineEngine:
         if isinstance(task, AgentReply):
             return task
         if task.completed:
-            return self._reply(f"Task #{task.id} “{task.title}” is already done. Nice work!")
-        result = await self.tools.call("complete_task", task_id=task.id)
+            return self._reply(f"Task #{task.number} “{task.title}” is already done. Nice work!")
+        result = await self.tools.call("complete_task", task_id=task.number)
         return self._reply(f"Great job! I marked task #{result['task_id']} “{result['title']}” as complete.")
 
     async def _delete(self, intent: Intent) -> AgentReply:
         task = await self._resolve(intent.text, r"^(?:get rid of|\S+)\s*", "delete")
         if isinstance(task, AgentReply):
             return task
-        result = await self.tools.call("delete_task", task_id=task.id)
+        result = await self.tools.call("delete_task", task_id=task.number)
         return self._reply(f"Okay, I deleted task #{result['task_id']} “{result['title']}”.")
 
     async def _reopen(self, intent: Intent) -> AgentReply:
@@ -241,8 +241,8 @@ class OfflineEngine:
         if isinstance(task, AgentReply):
             return task
         if not task.completed:
-            return self._reply(f"Task #{task.id} “{task.title}” is not done yet, so it is already open.")
-        result = await self.tools.call("complete_task", task_id=task.id, completed=False)
+            return self._reply(f"Task #{task.number} “{task.title}” is not done yet, so it is already open.")
+        result = await self.tools.call("complete_task", task_id=task.number, completed=False)
         return self._reply(f"Okay, task #{result['task_id']} “{result['title']}” is open again.")
 
     async def _update(self, intent: Intent, chosen: tuple[int, str] | None = None) -> AgentReply:
@@ -267,8 +267,8 @@ class OfflineEngine:
                 first_reply = first_reply or task
                 continue
             if not split.new_value:
-                return self._reply(f"What should task #{task.id} be changed to?")
-            arguments = {"task_id": task.id, split.field: split.new_value}
+                return self._reply(f"What should task #{task.number} be changed to?")
+            arguments = {"task_id": task.number, split.field: split.new_value}
             if split.field == "title":
                 arguments["title"] = split.new_value[0].upper() + split.new_value[1:]
             result = await self.tools.call("update_task", **arguments)

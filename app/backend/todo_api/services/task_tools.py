@@ -1,7 +1,9 @@
 """The five task tools with the result shapes the MCP contract fixes.
 
 The MCP server exposes exactly these; the offline chat engine calls the same functions, so a task
-behaves the same whichever door it came through.
+behaves the same whichever door it came through. A tool's `task_id` is the task's number among the user's
+tasks (1 for their first; TaskPublic.number in REST), the number the user sees and says: "mark task 3 as
+done" is complete_task(task_id=3) for everyone, whatever ids other users' tasks took.
 """
 
 from typing import Any
@@ -17,7 +19,7 @@ TOOL_NAMES = ("add_task", "list_tasks", "complete_task", "delete_task", "update_
 
 async def add_task(session: AsyncSession, user_id: int, title: str, description: str | None = None) -> dict[str, Any]:
     task = await task_service.create_task(session, user_id, title, description)
-    return {"task_id": task.id, "status": "created", "title": task.title}
+    return {"task_id": task.number, "status": "created", "title": task.title}
 
 
 # What one list_tasks call returns at most: a page, so a user with thousands of tasks cannot flood a
@@ -32,23 +34,30 @@ async def list_tasks(
     if not 1 <= limit <= TOOL_PAGE_MAX:
         raise InvalidInputError(f"limit must be between 1 and {TOOL_PAGE_MAX}.")
     if not 0 <= after <= ID_MAX:
-        raise InvalidInputError("after must be a task id (or 0 for the first page).")
-    items, _ = await task_service.list_task_page(session, user_id, status, limit=limit, after=after)  # type: ignore[arg-type]
-    return [{"id": item["id"], "title": item["title"], "completed": item["completed"]} for item in items]
+        raise InvalidInputError("after must be a task number (or 0 for the first page).")
+    items, _ = await task_service.list_task_page(
+        session,
+        user_id,
+        status,  # type: ignore[arg-type]
+        limit=limit,
+        after=after,
+        by="number",
+    )
+    return [{"id": item["number"], "title": item["title"], "completed": item["completed"]} for item in items]
 
 
 async def complete_task(session: AsyncSession, user_id: int, task_id: int, completed: bool = True) -> dict[str, Any]:
-    task = await task_service.set_completed(session, user_id, task_id, completed)
-    return {"task_id": task.id, "status": "completed" if task.completed else "pending", "title": task.title}
+    task = await task_service.set_completed(session, user_id, task_id, completed, by="number")
+    return {"task_id": task.number, "status": "completed" if task.completed else "pending", "title": task.title}
 
 
 async def delete_task(session: AsyncSession, user_id: int, task_id: int) -> dict[str, Any]:
-    task = await task_service.delete_task(session, user_id, task_id)
+    task = await task_service.delete_task(session, user_id, task_id, by="number")
     return {"task_id": task_id, "status": "deleted", "title": task.title}
 
 
 async def update_task(
     session: AsyncSession, user_id: int, task_id: int, title: str | None = None, description: str | None = None
 ) -> dict[str, Any]:
-    task = await task_service.update_task(session, user_id, task_id, title=title, description=description)
-    return {"task_id": task.id, "status": "updated", "title": task.title}
+    task = await task_service.update_task(session, user_id, task_id, title=title, description=description, by="number")
+    return {"task_id": task.number, "status": "updated", "title": task.title}

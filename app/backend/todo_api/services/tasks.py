@@ -7,7 +7,7 @@ and of two deletes of one task exactly one finds it (the other is a 404, never a
 
 import re
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import delete, func, not_, update
 from sqlmodel import col, select
@@ -20,10 +20,11 @@ from todo_api.models import (
     VISIBLE_TEXT_PATTERN,
     Task,
     TaskStatusFilter,
+    User,
     utcnow,
     valid_id,
 )
-from todo_api.services.errors import InvalidInputError, NotFoundError, rows_of_user
+from todo_api.services.errors import AccountGoneError, InvalidInputError, NotFoundError, rows_of_user
 
 if TYPE_CHECKING:
     from todo_api.db_fast import FastPool
@@ -33,10 +34,13 @@ TASK_STATUSES = ("all", "pending", "completed")
 PAGE_DEFAULT = 100
 PAGE_MAX = 500
 # The columns of a task as the API shows it, read as plain rows (no ORM objects on the list path).
-PUBLIC_COLUMNS = ("id", "user_id", "title", "description", "completed", "created_at", "updated_at")
+PUBLIC_COLUMNS = ("id", "number", "user_id", "title", "description", "completed", "created_at", "updated_at")
 # The API's own rules (models.py), so MCP and chat refuse exactly what REST refuses.
 _VISIBLE_TEXT = re.compile(VISIBLE_TEXT_PATTERN)
 _TEXT = re.compile(TEXT_PATTERN)
+# How a task is named: by its id (the REST paths) or by its number among the user's tasks (what the user sees
+# and says; the MCP tools and the chat). Both are unique within a user and grow in the same order.
+TaskKey = Literal["id", "number"]
 
 
 def clean_title(title: str) -> str:
@@ -61,8 +65,8 @@ def _not_found(task_id: int) -> NotFoundError:
     return NotFoundError(f"Task {task_id} was not found.")
 
 
-def _owned(task_id: int, user_id: int):
-    return (col(Task.id) == task_id, col(Task.user_id) == user_id)
+def _owned(task_id: int, user_id: int, by: TaskKey):
+    return (col(getattr(Task, by)) == task_id, col(Task.user_id) == user_id)
 
 
 def _check_status(status: str) -> None:
@@ -96,19 +100,26 @@ async def list_tasks(
 
 
 async def list_task_page(
-    session: AsyncSession, user_id: int, status: TaskStatusFilter = "all", *, limit: int = PAGE_DEFAULT, after: int = 0
+    session: AsyncSession,
+    user_id: int,
+    status: TaskStatusFilter = "all",
+    *,
+    limit: int = PAGE_DEFAULT,
+    after: int = 0,
+    by: TaskKey = "id",
 ) -> tuple[list[dict[str, Any]], int | None]:
     """One page of the task list as plain dicts in the API's shape, and the cursor of the next page.
 
-    The order is the task id (stable: ids only grow); `after` is the last id of the previous page. The
-    rows are read as tuples, never as ORM objects: the list is the hottest path and most of its cost was
-    building and instrumenting one object per row.
+    The order is the task id, or the number with by="number" (the same order: both only grow); `after` is
+    the last id (number) of the previous page. The rows are read as tuples, never as ORM objects: the list
+    is the hottest path and most of its cost was building and instrumenting one object per row.
     """
     columns = [getattr(Task, name) for name in PUBLIC_COLUMNS]
-    query = _status_query(select(*columns), user_id, status).where(col(Task.id) > after)
+    key = col(getattr(Task, by))
+    query = _status_query(select(*columns), user_id, status).where(key > after)
     page_size = _page_size(limit)
-    rows = (await session.exec(query.order_by(col(Task.id)).limit(page_size + 1))).all()
-    next_after = rows[page_size - 1][0] if len(rows) > page_size else None
+    rows = (await session.exec(query.order_by(key).limit(page_size + 1))).all()
+    next_after = rows[page_size - 1][PUBLIC_COLUMNS.index(by)] if len(rows) > page_size else None
     items = [dict(zip(PUBLIC_COLUMNS, row, strict=True)) for row in rows[:page_size]]
     for item in items:
         # SQLite hands timestamps back without their zone; every one of ours is UTC.
@@ -131,10 +142,10 @@ async def count_tasks(session: AsyncSession, user_id: int, status: TaskStatusFil
     return (await session.exec(query)).one()
 
 
-async def get_task(session: AsyncSession, user_id: int, task_id: int) -> Task:
+async def get_task(session: AsyncSession, user_id: int, task_id: int, *, by: TaskKey = "id") -> Task:
     if not valid_id(task_id):
         raise _not_found(task_id)
-    result = await session.exec(select(Task).where(*_owned(task_id, user_id)))
+    result = await session.exec(select(Task).where(*_owned(task_id, user_id, by)))
     task = result.first()
     if task is None:
         raise _not_found(task_id)
@@ -142,21 +153,34 @@ async def get_task(session: AsyncSession, user_id: int, task_id: int) -> Task:
 
 
 async def create_task(session: AsyncSession, user_id: int, title: str, description: str | None = None) -> Task:
-    task = Task(user_id=user_id, title=clean_title(title), description=clean_description(description))
-    session.add(task)
-    # Every column gets its value in Python (no server defaults) and INSERT returns the id, so the
-    # object is complete after commit: no refresh round trip.
+    title, description = clean_title(title), clean_description(description)
+    # The user's next number, taken in the same transaction as the insert: the UPDATE locks the user's row,
+    # so two tasks made at once get two numbers (and a number is never taken twice).
+    counter = (
+        update(User)
+        .where(col(User.id) == user_id)
+        .values(last_task_number=col(User.last_task_number) + 1)
+        .returning(col(User.last_task_number))
+    )
     async with rows_of_user(session):
+        number = (await session.exec(counter)).scalar_one_or_none()
+        if number is None:
+            await session.rollback()
+            raise AccountGoneError("This account no longer exists.")
+        task = Task(user_id=user_id, number=number, title=title, description=description)
+        session.add(task)
+        # Every column gets its value in Python (no server defaults) and INSERT returns the id, so the
+        # object is complete after commit: no refresh round trip.
         await session.commit()
     return task
 
 
-async def _update_returning(session: AsyncSession, user_id: int, task_id: int, values: dict) -> Task:
+async def _update_returning(session: AsyncSession, user_id: int, task_id: int, values: dict, by: TaskKey) -> Task:
     if not valid_id(task_id):
         raise _not_found(task_id)
     statement = (
         update(Task)
-        .where(*_owned(task_id, user_id))
+        .where(*_owned(task_id, user_id, by))
         .values(**values, updated_at=utcnow())
         .returning(Task)
         # the stored row, even where this session already holds the task from an earlier read
@@ -177,6 +201,7 @@ async def update_task(
     title: str | None = None,
     description: str | None = None,
     completed: bool | None = None,
+    by: TaskKey = "id",
 ) -> Task:
     values: dict = {}
     if title is not None:
@@ -185,20 +210,22 @@ async def update_task(
         values["description"] = clean_description(description)
     if completed is not None:
         values["completed"] = completed
-    return await _update_returning(session, user_id, task_id, values)
+    return await _update_returning(session, user_id, task_id, values, by)
 
 
-async def set_completed(session: AsyncSession, user_id: int, task_id: int, completed: bool | None = None) -> Task:
+async def set_completed(
+    session: AsyncSession, user_id: int, task_id: int, completed: bool | None = None, *, by: TaskKey = "id"
+) -> Task:
     """Mark a task done (True) or not done (False); None flips what is stored, in the same statement."""
     value = not_(col(Task.completed)) if completed is None else completed
-    return await _update_returning(session, user_id, task_id, {"completed": value})
+    return await _update_returning(session, user_id, task_id, {"completed": value}, by)
 
 
-async def delete_task(session: AsyncSession, user_id: int, task_id: int) -> Task:
+async def delete_task(session: AsyncSession, user_id: int, task_id: int, *, by: TaskKey = "id") -> Task:
     if not valid_id(task_id):
         raise _not_found(task_id)
     statement = (
-        delete(Task).where(*_owned(task_id, user_id)).returning(Task).execution_options(synchronize_session=False)
+        delete(Task).where(*_owned(task_id, user_id, by)).returning(Task).execution_options(synchronize_session=False)
     )
     task = (await session.exec(statement)).scalars().first()
     await session.commit()

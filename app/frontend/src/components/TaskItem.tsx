@@ -99,7 +99,7 @@ export function TaskItem({ task, onToggle, onSave, onDelete }: TaskItemProps) {
         </label>
         {task.description && <p className="task-description">{task.description}</p>}
         <span className="task-meta">
-          #{task.id}
+          #{task.number}
           {task.completed && <span className="badge">Done</span>}
         </span>
       </div>
