@@ -309,3 +309,34 @@ def test_a_chat_turn_is_stored_the_same_on_both_paths(settings, client, user, ma
     assert fast_answers == portable_answers
     assert [role for role, _ in fast_answers[4]] == ["user", "assistant", "user", "assistant"]
     assert fast_answers[4][0][1] == "add buy milk"
+
+
+def _chat_lists(client, user) -> list:
+    """The engine's task list answers (and the list_tasks tool's results) for a user with 53 tasks."""
+    for index in range(53):
+        response = client.post(user.url("/tasks"), json={"title": f"Errand {index}"}, headers=user.headers)
+        assert response.status_code == 201, response.text
+    for number in (2, 5, 51):
+        client.post(user.url("/chat"), json={"message": f"mark task {number} as done"}, headers=user.headers)
+    answers = []
+    for message in ("show my tasks", "show pending tasks", "what have I completed?", "show my tasks please"):
+        reply = client.post(user.url("/chat"), json={"message": message}, headers=user.headers).json()
+        answers.append((reply["response"], reply["tool_calls"]))
+    return answers
+
+
+def test_the_chat_engines_task_lists_are_the_same_on_both_paths(settings, client, make_user):
+    with _portable_client(settings) as portable:
+        portable_answers = _chat_lists(portable, make_user(portable))
+    fast_answers = _chat_lists(client, make_user(client))
+    assert fast_answers == portable_answers
+    everything, pending, completed, _ = (response for response, _ in fast_answers)
+    assert everything.startswith("You have 53 tasks; here are the first 50:\n○ #1 Errand 0\n✓ #2 Errand 1\n")
+    assert pending.startswith("Here are your 50 pending tasks:\n○ #1 Errand 0\n○ #3 Errand 2\n")
+    assert completed == "Here are your 3 completed tasks:\n✓ #2 Errand 1\n✓ #5 Errand 4\n✓ #51 Errand 50"
+    [call] = fast_answers[0][1]
+    assert call["name"] == "list_tasks"
+    assert call["result"][:2] == [
+        {"id": 1, "title": "Errand 0", "completed": False},
+        {"id": 2, "title": "Errand 1", "completed": True},
+    ]

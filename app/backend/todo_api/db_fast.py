@@ -5,7 +5,8 @@ about 2 ms of CPU even for one row (greenlet hops, statement cache keys, the poo
 a create four round trips (ping, BEGIN, INSERT, COMMIT). Here a small psycopg pool of its own (autocommit,
 prepared statements) runs exactly one statement per request, and PostgreSQL writes the response body in the
 bytes pydantic-core would write (tests/test_task_pages.py compares both paths byte for byte). SQLite, the
-zero-setup local mode, keeps the portable path (services/tasks.py), and so do MCP and the chat engine.
+zero-setup local mode, keeps the portable path (services/tasks.py). The chat engine's task list and count
+come from here too; MCP and the engine's other reads and changes take the portable path.
 
 The pool is separate from SQLAlchemy's, so the connections a worker may open are DB_POOL_SIZE plus
 DB_FAST_POOL_SIZE. Waiting for a connection is first come, first served (psycopg_pool queues waiters) and
@@ -71,6 +72,18 @@ SELECT convert_to('[' || coalesce(
 FROM numbered
 """
 ).format(fields=_TASK_FIELDS)
+
+
+# The task list as the task tools show it (MCP's list_tasks, the chat): each task's number, title and state, in
+# number order, from the number after `after`; and how many of the user's tasks have that status.
+_STATUS_FILTER = "(%(completed)s::boolean IS NULL OR completed = %(completed)s::boolean)"
+TOOL_PAGE_SQL = sql.SQL(
+    "SELECT number, title, completed FROM tasks WHERE user_id = %(user_id)s AND number > %(after)s AND {status} "
+    "ORDER BY number LIMIT %(limit)s"
+).format(status=sql.SQL(_STATUS_FILTER))
+COUNT_SQL = sql.SQL("SELECT count(*) FROM tasks WHERE user_id = %(user_id)s AND {status}").format(
+    status=sql.SQL(_STATUS_FILTER)
+)
 
 
 def _one_task(change: str, before: str = "") -> sql.Composed:
@@ -157,6 +170,13 @@ class FastPool:
 
     async def fetch_row(self, query: sql.Composable, params: dict[str, Any], *, write: bool = False) -> tuple | None:
         """Run one prepared statement and return its first row (binary results: bytea comes as bytes)."""
+        return await self._fetch(query, params, write=write, every_row=False)
+
+    async def fetch_rows(self, query: sql.Composable, params: dict[str, Any]) -> list[tuple]:
+        """Run one prepared read and return all its rows."""
+        return await self._fetch(query, params, write=False, every_row=True)
+
+    async def _fetch(self, query: sql.Composable, params: dict[str, Any], *, write: bool, every_row: bool) -> Any:
         for attempt in range(1, 4):
             try:
                 async with self.pool.connection() as connection:
@@ -164,7 +184,7 @@ class FastPool:
                         try:
                             cursor = connection.cursor(binary=True)
                             await cursor.execute(query, params, prepare=True)
-                            return await cursor.fetchone()
+                            return await (cursor.fetchall() if every_row else cursor.fetchone())
                         except psycopg.OperationalError:
                             if write or attempt == 3 or not connection.broken:
                                 raise
@@ -186,6 +206,17 @@ class FastPool:
         params = {"user_id": user_id, "after": after, "limit": limit, "completed": _COMPLETED[status]}
         body, next_after = await self.fetch_row(TASK_PAGE_SQL, params)
         return bytes(body), next_after
+
+    async def tool_task_page(
+        self, user_id: int, status: TaskStatusFilter, *, limit: int, after: int
+    ) -> list[tuple[int, str, bool]]:
+        """One page of the task tools' list: (number, title, completed) in number order, numbers above `after`."""
+        params = {"user_id": user_id, "after": after, "limit": limit, "completed": _COMPLETED[status]}
+        return await self.fetch_rows(TOOL_PAGE_SQL, params)
+
+    async def count_tasks(self, user_id: int, status: TaskStatusFilter) -> int:
+        (count,) = await self.fetch_row(COUNT_SQL, {"user_id": user_id, "completed": _COMPLETED[status]})
+        return count
 
     async def create_task(self, user_id: int, title: str, description: str, now: datetime) -> bytes:
         params = {"user_id": user_id, "title": title, "description": description, "now": now}

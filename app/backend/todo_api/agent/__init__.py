@@ -1,6 +1,7 @@
 """The chat agent: one interface, two engines (offline rules, or an LLM when OPENAI_API_KEY is set)."""
 
 import logging
+from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -9,14 +10,23 @@ from todo_api.agent.llm import LlmEngine, ToolCallRecorder
 from todo_api.agent.offline import OfflineEngine
 from todo_api.core.config import Settings
 
+if TYPE_CHECKING:
+    from todo_api.db_fast import FastPool
+
 logger = logging.getLogger(__name__)
 
 
 async def respond(
-    settings: Settings, session: AsyncSession, user_id: int, message: str, history: list[HistoryMessage]
+    settings: Settings,
+    session: AsyncSession,
+    user_id: int,
+    message: str,
+    history: list[HistoryMessage],
+    *,
+    fast_pool: "FastPool | None" = None,
 ) -> AgentReply:
     """Answer one chat message; an LLM failure falls back to the offline engine and says so."""
-    offline: ChatEngine = OfflineEngine(session, user_id)
+    offline: ChatEngine = OfflineEngine(session, user_id, fast_pool)
     if not settings.llm_enabled:
         return await offline.respond(message, history)
     recorder = ToolCallRecorder()

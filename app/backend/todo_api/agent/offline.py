@@ -9,6 +9,7 @@ import difflib
 import re
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,6 +37,9 @@ from todo_api.models import Task
 from todo_api.services import task_tools
 from todo_api.services import tasks as task_service
 from todo_api.services.errors import InvalidInputError, NotFoundError
+
+if TYPE_CHECKING:
+    from todo_api.db_fast import FastPool
 
 # Bounds on the work one message may cause in the engine, whatever its shape (the parser bounds its own):
 # how many words of a phrase are compared with the titles, and a time budget.
@@ -106,10 +110,11 @@ TOO_COMPLEX = (
 
 
 class OfflineEngine:
-    def __init__(self, session: AsyncSession, user_id: int) -> None:
+    def __init__(self, session: AsyncSession, user_id: int, fast_pool: "FastPool | None" = None) -> None:
         self.session = session
         self.user_id = user_id
-        self.tools = ToolRunner(session, user_id)
+        self.fast_pool = fast_pool
+        self.tools = ToolRunner(session, user_id, fast_pool)
         self._tasks: list[Task] | None = None
         self._deadline = float("inf")
 
@@ -176,7 +181,7 @@ class OfflineEngine:
             return self._reply("Your list is empty. Tell me what to add, e.g. “Add a task to buy groceries”.")
         lines = "\n".join(_format_task(task) for task in tasks)
         if len(tasks) == task_tools.TOOL_PAGE_DEFAULT:
-            total = await task_service.count_tasks(self.session, self.user_id, intent.status)
+            total = await task_service.count_tasks(self.session, self.user_id, intent.status, fast_pool=self.fast_pool)
             if total > len(tasks):
                 return self._reply(
                     f"You have {total} {label}tasks; here are the first {len(tasks)}:\n{lines}\n"

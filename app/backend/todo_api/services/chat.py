@@ -105,7 +105,7 @@ async def chat(
         history = await recent_history(session, conversation.id, settings.chat_history_limit)
     # End the read: no connection is held while the agent thinks (an LLM may take a while).
     await session.commit()
-    reply = await agent.respond(settings, session, user_id, message, history)
+    reply = await agent.respond(settings, session, user_id, message, history, fast_pool=fast_pool)
     # The turn is stored whole, in one transaction, once there is an answer: a failure before this
     # point leaves no half turn behind (the tasks a tool changed are committed by the tool itself).
     if fast_pool is not None:

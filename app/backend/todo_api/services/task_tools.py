@@ -6,13 +6,16 @@ tasks (1 for their first; TaskPublic.number in REST), the number the user sees a
 done" is complete_task(task_id=3) for everyone, whatever ids other users' tasks took.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_api.models import ID_MAX
 from todo_api.services import tasks as task_service
 from todo_api.services.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from todo_api.db_fast import FastPool
 
 TOOL_NAMES = ("add_task", "list_tasks", "complete_task", "delete_task", "update_task")
 
@@ -29,12 +32,23 @@ TOOL_PAGE_MAX = 100
 
 
 async def list_tasks(
-    session: AsyncSession, user_id: int, status: str = "all", limit: int = TOOL_PAGE_DEFAULT, after: int = 0
+    session: AsyncSession,
+    user_id: int,
+    status: str = "all",
+    limit: int = TOOL_PAGE_DEFAULT,
+    after: int = 0,
+    *,
+    fast_pool: "FastPool | None" = None,
 ) -> list[dict[str, Any]]:
+    """With `fast_pool` (PostgreSQL), one prepared statement on it instead of the session (db_fast.py)."""
     if not 1 <= limit <= TOOL_PAGE_MAX:
         raise InvalidInputError(f"limit must be between 1 and {TOOL_PAGE_MAX}.")
     if not 0 <= after <= ID_MAX:
         raise InvalidInputError("after must be a task number (or 0 for the first page).")
+    if fast_pool is not None:
+        task_service.check_status(status)
+        rows = await fast_pool.tool_task_page(user_id, status, limit=limit, after=after)  # type: ignore[arg-type]
+        return [{"id": number, "title": title, "completed": completed} for number, title, completed in rows]
     items, _ = await task_service.list_task_page(
         session,
         user_id,

@@ -69,13 +69,13 @@ def _owned(task_id: int, user_id: int, by: TaskKey):
     return (col(getattr(Task, by)) == task_id, col(Task.user_id) == user_id)
 
 
-def _check_status(status: str) -> None:
+def check_status(status: str) -> None:
     if status not in TASK_STATUSES:
         raise InvalidInputError("status must be one of: all, pending, completed.")
 
 
 def _status_query(query, user_id: int, status: str):
-    _check_status(status)
+    check_status(status)
     query = query.where(col(Task.user_id) == user_id)
     if status == "pending":
         query = query.where(col(Task.completed).is_(False))
@@ -133,11 +133,16 @@ async def task_page_json(
     fast_pool: "FastPool", user_id: int, status: TaskStatusFilter = "all", *, limit: int = PAGE_DEFAULT, after: int = 0
 ) -> tuple[bytes, int | None]:
     """list_task_page's result as the response body, written by PostgreSQL (db_fast.py): the same bytes."""
-    _check_status(status)
+    check_status(status)
     return await fast_pool.task_page(user_id, status, limit=_page_size(limit), after=after)
 
 
-async def count_tasks(session: AsyncSession, user_id: int, status: TaskStatusFilter = "all") -> int:
+async def count_tasks(
+    session: AsyncSession, user_id: int, status: TaskStatusFilter = "all", *, fast_pool: "FastPool | None" = None
+) -> int:
+    if fast_pool is not None:
+        check_status(status)
+        return await fast_pool.count_tasks(user_id, status)
     query = _status_query(select(func.count()).select_from(Task), user_id, status)
     return (await session.exec(query)).one()
 
