@@ -90,7 +90,7 @@ json.dump(ok, sys.stdout)
 
 
 def importable(names):
-    """{module: __file__} of the names that import, each tried in one fresh interpreter."""
+    """{module: __file__} of the names that import, all tried in one fresh interpreter."""
     result = subprocess.run(
         [sys.executable, "-c", CHECK],
         input=json.dumps(names),
