@@ -70,10 +70,12 @@ UngatedSessionDep = Annotated[AsyncSession, Depends(get_session_ungated)]
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
 
 
-async def get_current_user_id(
-    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> int:
-    # The signed token is the proof of identity; users are never deleted, so no lookup per request.
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _authenticated(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> int:
+    # The signed token is the proof of identity: no lookup per request (a deleted account's writes are refused
+    # by the database: services/errors.py AccountGoneError).
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not authenticated", headers={"WWW-Authenticate": "Bearer"})
     try:
@@ -84,11 +86,20 @@ async def get_current_user_id(
         ) from None
 
 
+async def get_current_user_id(request: Request, credentials: BearerCredentials) -> int:
+    return _authenticated(request.app.state.settings, credentials)
+
+
 CurrentUserId = Annotated[int, Depends(get_current_user_id)]
 
 
-async def owner_user_id(user_id: Annotated[int, Path(ge=1, le=ID_MAX)], current_user_id: CurrentUserId) -> int:
-    """The {user_id} in the path must be the caller's own id."""
+async def owner_user_id(
+    request: Request, user_id: Annotated[int, Path(ge=1, le=ID_MAX)], credentials: BearerCredentials
+) -> int:
+    """The {user_id} in the path must be the caller's own id. One level of dependencies, not three (settings,
+    the current user, the owner): every task and chat request solves it, and in-process each level cost about
+    a tenth of the request's app time (docs/benchmarks.md, third round)."""
+    current_user_id = _authenticated(request.app.state.settings, credentials)
     if user_id != current_user_id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "You can only access your own data")
     return current_user_id
