@@ -51,15 +51,17 @@ _TASK_FIELDS = sql.SQL(
            AS updated_at"""
 )
 
+# The status filter of every task read (`completed` NULL means every task), on the one table each reads.
+_STATUS_FILTER = sql.SQL("(%(completed)s::boolean IS NULL OR completed = %(completed)s::boolean)")
+
 # One page of a user's tasks in id order, as the API's JSON array, and the cursor of the next page: the id of
-# the page's last task when one more row exists. `completed` NULL means every task.
+# the page's last task when one more row exists.
 TASK_PAGE_SQL = sql.SQL(
     """
 WITH page AS (
     SELECT {fields}
     FROM tasks AS t
-    WHERE t.user_id = %(user_id)s AND t.id > %(after)s
-      AND (%(completed)s::boolean IS NULL OR t.completed = %(completed)s::boolean)
+    WHERE t.user_id = %(user_id)s AND t.id > %(after)s AND {status}
     ORDER BY t.id
     LIMIT %(limit)s + 1
 ), numbered AS (
@@ -71,19 +73,16 @@ SELECT convert_to('[' || coalesce(
        max(id) FILTER (WHERE position = %(limit)s AND (SELECT count(*) FROM page) > %(limit)s)
 FROM numbered
 """
-).format(fields=_TASK_FIELDS)
+).format(fields=_TASK_FIELDS, status=_STATUS_FILTER)
 
 
 # The task list as the task tools show it (MCP's list_tasks, the chat): each task's number, title and state, in
 # number order, from the number after `after`; and how many of the user's tasks have that status.
-_STATUS_FILTER = "(%(completed)s::boolean IS NULL OR completed = %(completed)s::boolean)"
 TOOL_PAGE_SQL = sql.SQL(
     "SELECT number, title, completed FROM tasks WHERE user_id = %(user_id)s AND number > %(after)s AND {status} "
     "ORDER BY number LIMIT %(limit)s"
-).format(status=sql.SQL(_STATUS_FILTER))
-COUNT_SQL = sql.SQL("SELECT count(*) FROM tasks WHERE user_id = %(user_id)s AND {status}").format(
-    status=sql.SQL(_STATUS_FILTER)
-)
+).format(status=_STATUS_FILTER)
+COUNT_SQL = sql.SQL("SELECT count(*) FROM tasks WHERE user_id = %(user_id)s AND {status}").format(status=_STATUS_FILTER)
 
 
 def _one_task(change: str, before: str = "") -> sql.Composed:
