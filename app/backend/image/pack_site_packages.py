@@ -7,7 +7,7 @@ dependencies' source and bytecode take about a third of their size on disk, and 
 once, in the dependency layer (which depends only on requirements.txt). What needs real files stays in
 site-packages: the native extensions (`*.so`, loaded from there by sitezip_native.py), the libraries they
 link to (`*.libs`), the packages' metadata (`*.dist-info`, for importlib.metadata and entry points) and
-the packages in KEEP_ON_DISK.
+the paths in KEEP_ON_DISK (the same finder loads a module kept there from disk).
 
 The zip holds each module's source (tracebacks, inspect.getsource: anyio reads its own source at
 import time) and, beside it, its unchecked-hash bytecode (`module.pyc`, the layout zipimport reads), so
@@ -37,10 +37,13 @@ SITE = Path(sysconfig.get_path("purelib"))
 ARCHIVE = SITE.with_name(SITE.name + ".zip")
 PTH = "sitezip.pth"
 HOOK = "sitezip_native.py"
-# Packages that read their data files as real files: certifi's cacert.pem (certifi.where() would extract
-# a temporary copy from a zip); openai-agents reads its prompts by path (Path(__file__).parent / "prompts")
-# when agents.run is imported. The check in main() finds any other such package: its modules stop importing.
-KEEP_ON_DISK = {"agents", "certifi"}
+# Paths (relative to site-packages; a directory keeps everything in it) that stay real files, because
+# their code reads files by path: certifi's cacert.pem (certifi.where() would extract a temporary copy from
+# a zip); openai-agents' sandbox memory module reads its prompts with Path(__file__).parent / "prompts" as
+# soon as agents.run is imported, so that module stays on disk beside its prompts and sitezip_native
+# loads it from there, while the rest of `agents` is zipped. The check in main() finds any other such
+# path: its modules stop importing.
+KEEP_ON_DISK = ("certifi", "agents/sandbox/memory/prompts.py", "agents/sandbox/memory/prompts")
 NATIVE = (*importlib.machinery.EXTENSION_SUFFIXES, ".so")
 # Never imported by the app, its packages' tests and modules that run programs when imported.
 SKIP_CHECK = ("tests", "testing", "__main__", "conftest", "_testbase", "benchmarks")
@@ -50,8 +53,13 @@ def not_python(entry):
     return entry.name.endswith((".dist-info", ".libs", ".pth")) or entry.name in ("__pycache__", HOOK)
 
 
+def kept(relative):
+    """True for a path (posix, relative to site-packages) that KEEP_ON_DISK keeps out of the zip."""
+    return any(relative == path or relative.startswith(path + "/") for path in KEEP_ON_DISK)
+
+
 def on_disk(entry):
-    return not_python(entry) or entry.name in KEEP_ON_DISK or (entry.is_file() and ".so" in entry.name)
+    return not_python(entry) or kept(entry.name) or (entry.is_file() and ".so" in entry.name)
 
 
 def module_names():
@@ -108,6 +116,11 @@ def native(path):
     return path.name.endswith(NATIVE) or ".so." in path.name
 
 
+def stays(path):
+    """True for a file that stays in site-packages: native code, or kept by KEEP_ON_DISK."""
+    return native(path) or kept(path.relative_to(SITE).as_posix())
+
+
 def remove_empty_directories():
     for directory in sorted((p for p in SITE.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
         if not any(directory.iterdir()):
@@ -128,12 +141,13 @@ def pack():
             for path in paths:
                 relative = path.relative_to(SITE).as_posix()
                 if path.is_dir():
-                    # zipimport finds namespace packages (no __init__) only by their directory entry.
-                    if any(f.is_file() and not native(f) for f in path.rglob("*")):
+                    # zipimport finds namespace packages (no __init__) only by their directory entry; a
+                    # directory with nothing packed gets none (it would hide a module of its name on disk).
+                    if any(f.is_file() and not stays(f) for f in path.rglob("*")):
                         archive.writestr(relative + "/", b"")
                     continue
-                if native(path):
-                    continue  # native code stays on disk
+                if stays(path):
+                    continue  # native code and KEEP_ON_DISK stay on disk
                 archive.write(path, relative)
                 if path.suffix == ".py":
                     with tempfile.NamedTemporaryFile(suffix=".pyc") as bytecode:
@@ -151,7 +165,7 @@ def pack():
                             archive.write(bytecode.name, relative + "c")
                 path.unlink()
                 packed += 1
-    # Directories left empty (no native code in them) go; those with native code stay, same paths.
+    # Directories left empty go; those with native code or kept files stay, same paths.
     remove_empty_directories()
     return packed
 

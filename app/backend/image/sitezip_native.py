@@ -1,12 +1,13 @@
-"""Loads the native extensions of the packages that live in the virtualenv's site-packages.zip.
+"""Loads what the packages in the virtualenv's site-packages.zip keep on disk: native extensions and modules.
 
 Installed by site-packages/sitezip.pth, so it is active in every process of the image before any
 dependency is imported. Python's zipimport loads pure-Python modules and their bytecode from the zip,
-but never a native extension (a `.so` must be a real file for dlopen). Those stay in site-packages at
-the same relative path, so their RPATHs ($ORIGIN/../<package>.libs) still resolve; this finder, last on
+but never a native extension (a `.so` must be a real file for dlopen), nor a module that reads files
+beside it by path (pack_site_packages.KEEP_ON_DISK). Those stay in site-packages at the same relative
+path, so RPATHs ($ORIGIN/../<package>.libs) and Path(__file__).parent still resolve; this finder, last on
 sys.meta_path, maps a package's path inside the zip to the same directory on disk and loads the
-extension from there. Nothing else changes: every import the zip or the disk can serve is served as
-usual before this finder is asked.
+extension or module from there (a module's bytecode is in __pycache__ beside it). Nothing else changes:
+every import the zip or the disk can serve is served as usual before this finder is asked.
 """
 
 import importlib.machinery
@@ -16,9 +17,10 @@ import sys
 
 SITE = os.path.dirname(os.path.abspath(__file__))
 ZIP = SITE + ".zip"
+SUFFIXES = (*importlib.machinery.EXTENSION_SUFFIXES, *importlib.machinery.SOURCE_SUFFIXES)
 
 
-class NativeExtensionFinder:
+class OnDiskFinder:
     @staticmethod
     def find_spec(fullname, path=None, target=None):
         if not path:
@@ -28,7 +30,7 @@ class NativeExtensionFinder:
             if entry != ZIP and not entry.startswith(ZIP + os.sep):
                 continue
             directory = SITE + entry[len(ZIP) :]
-            for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            for suffix in SUFFIXES:
                 candidate = os.path.join(directory, name + suffix)
                 if os.path.isfile(candidate):
                     return importlib.util.spec_from_file_location(fullname, candidate)
@@ -39,4 +41,4 @@ class NativeExtensionFinder:
         pass
 
 
-sys.meta_path.append(NativeExtensionFinder)
+sys.meta_path.append(OnDiskFinder)
