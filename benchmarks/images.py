@@ -34,6 +34,12 @@ MB = 1000 * 1000
 CONTAINER_TMP = "/tmp"  # noqa: S108
 # Copied into the temporary build contexts; .dockerignore decides what is sent, as in a real build.
 COPY_IGNORE = shutil.ignore_patterns("node_modules", "dist", "__pycache__", ".venv", "*.pyc", ".build-ca.pem")
+# Where the upstream Python base cannot be pulled (no registry), its size as docker-library/repo-info records
+# it (repos/python/local/3.11-slim-bookworm.md: `docker inspect .VirtualSize` in units of 1,000,000 bytes, as
+# here) for python:3.11.16-slim-bookworm, linux/amd64, the image of 2026-09-01: the backend's total on it is
+# estimated as that plus the app-owned layers, which are the same Dockerfile steps on either base.
+UPSTREAM_PYTHON_BASE = "python:3.11-slim-bookworm"
+UPSTREAM_PYTHON_BASE_BYTES = 130.01 * MB
 GOALS = {
     "backend_total": "≤ 200 MB (upstream base)",
     "frontend_total": "≤ 100 MB (upstream base)",
@@ -236,6 +242,18 @@ def render(results, options):
         ("backend image, total", mb(results["backend_total"]), GOALS["backend_total"]),
         ("backend: its base image", mb(results["backend_base"]), ""),
         ("backend: app-owned layers above the base", mb(results["backend_app"]), GOALS["backend_app"]),
+        *(
+            []
+            if options.python_base == UPSTREAM_PYTHON_BASE
+            else [
+                (
+                    f"backend, estimated total on `{UPSTREAM_PYTHON_BASE}` (app-owned layers + "
+                    f"{mb(UPSTREAM_PYTHON_BASE_BYTES)}, its size in docker-library/repo-info)",
+                    mb(results["backend_app"] + UPSTREAM_PYTHON_BASE_BYTES),
+                    GOALS["backend_total"],
+                )
+            ]
+        ),
         ("frontend image, total", mb(results["frontend_total"]), GOALS["frontend_total"]),
         ("frontend: its base image", mb(results["frontend_base"]), ""),
         ("frontend: app-owned layers above the base", mb(results["frontend_app"]), GOALS["frontend_app"]),
