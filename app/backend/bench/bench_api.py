@@ -145,7 +145,11 @@ def new_user(base_url: str, tasks: int) -> tuple[int, str]:
 
 def task_ids(base_url: str, user_id: int, token: str) -> list[int]:
     page = httpx.get(f"{base_url}/api/{user_id}/tasks", headers={"Authorization": f"Bearer {token}"}).json()
-    return sorted(task["id"] for task in page)
+    ids = sorted(task["id"] for task in page)
+    # The wrk script addresses them as the range first..last.
+    if ids != list(range(ids[0], ids[0] + len(ids))):
+        sys.exit(f"user {user_id}'s tasks do not have consecutive ids: {ids}")
+    return ids
 
 
 def seed_tasks(database_url: str, user_id: int, count: int) -> tuple[int, int]:
