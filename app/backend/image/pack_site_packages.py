@@ -58,10 +58,6 @@ def kept(relative):
     return any(relative == path or relative.startswith(path + "/") for path in KEEP_ON_DISK)
 
 
-def on_disk(entry):
-    return not_python(entry) or kept(entry.name) or (entry.is_file() and ".so" in entry.name)
-
-
 def module_names():
     """Every module of the dependencies, by name, minus SKIP_CHECK."""
     names = []
@@ -119,6 +115,11 @@ def native(path):
 def stays(path):
     """True for a file that stays in site-packages: native code, or kept by KEEP_ON_DISK."""
     return native(path) or kept(path.relative_to(SITE).as_posix())
+
+
+def on_disk(entry):
+    """True for a top-level entry of site-packages that stays as it is (nothing of it is packed)."""
+    return not_python(entry) or stays(entry)
 
 
 def remove_empty_directories():
