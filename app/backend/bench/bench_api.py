@@ -209,17 +209,13 @@ def make_cases(args: argparse.Namespace, base_url: str, database_url: str) -> li
         edit_user, edit_token = new_user(base_url, SEEDED_TASKS)
         ids = task_ids(base_url, edit_user, edit_token)
         prefix = f"/api/{edit_user}/tasks/"
-
-        def round_the_tasks(connections, suffix, prefix=prefix, ids=ids):
-            return ids_script(prefix, suffix, ids[0], ids[-1], once=False, connections=connections)
-
         if "update" in args.cases:
             body = json.dumps({"title": "Benchmark task, renamed", "description": "updated by wrk"})
-            update = functools.partial(round_the_tasks, suffix="")
+            update = functools.partial(ids_script, prefix, "", ids[0], ids[-1], once=False)
             cases.append(("update (PUT /tasks/{id})", prefix, "PUT", body, edit_token, update))
         if "complete" in args.cases:
             body = json.dumps({"completed": True})
-            complete = functools.partial(round_the_tasks, suffix="/complete")
+            complete = functools.partial(ids_script, prefix, "/complete", ids[0], ids[-1], once=False)
             cases.append(("complete (PATCH /tasks/{id}/complete)", prefix, "PATCH", body, edit_token, complete))
     if "delete" in args.cases:
         delete_user, delete_token = new_user(base_url, 0)
@@ -254,11 +250,11 @@ def measure(args: argparse.Namespace, connection_counts: list[int], workdir: Pat
                 body_line = f"wrk.body = {json.dumps(body)}" if body else ""
                 common = WRK_SCRIPT.format(method=method, token=token, body_line=body_line)
                 script = workdir / f"{method}-{len(rows)}.lua"
-                script.write_text(common + (ids(4) if ids else ""))
+                script.write_text(common + (ids(connections=4) if ids else ""))
                 run_wrk(backend.url + path, script, 4, 1)  # warm-up: pool, caches
                 for connections in connection_counts:
                     # Scripts with ids are made per row: a delete row needs tasks seeded for it, not the warm-up's.
-                    script.write_text(common + (ids(connections) if ids else ""))
+                    script.write_text(common + (ids(connections=connections) if ids else ""))
                     cpu_before = process_tree_cpu_seconds(backend.process.pid)
                     result = run_wrk(backend.url + path, script, connections, args.duration)
                     cpu_used = process_tree_cpu_seconds(backend.process.pid) - cpu_before
