@@ -139,6 +139,19 @@ def log_in(email: str) -> AppUser:
     return AppUser(email, body["user"]["id"], body["access_token"])
 
 
+def check_isolation() -> str:
+    """tests/cluster/check-isolation: no route and no packet of the cluster's ranges leaves this machine.
+
+    It reads routing decisions and up's counting rule; it sends nothing. Fails naming the range.
+    """
+    result = subprocess.run(
+        [str(Path(__file__).parent / "check-isolation")], capture_output=True, text=True, timeout=60, check=False
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"a packet of the test cluster could leave this machine:\n{output}"
+    return output
+
+
 def wait_until(what: str, condition: Callable[[], object], timeout: float = 180, interval: float = 2) -> object:
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None

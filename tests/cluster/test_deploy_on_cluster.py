@@ -6,6 +6,7 @@ writes, teardown and a redeploy that finds the data again. The tests share one r
 file order; each says what it proves.
 """
 
+import collections
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from .conftest import (
     NAMESPACE,
     PASSWORD,
     RELEASE,
+    check_isolation,
     log_in,
     sign_up,
     wait_until,
@@ -86,6 +88,13 @@ def test_cluster_is_kubernetes_1_34_with_a_ready_node(k8s) -> None:
     assert len(nodes) == 1
     ready = {c.type: c.status for c in nodes[0].status.conditions}["Ready"]
     assert ready == "True"
+
+
+def test_no_route_and_no_packet_of_the_cluster_leaves_this_machine() -> None:
+    output = check_isolation()
+    # the proof covers every range: Services (with and without a Service behind the address), pods, the node
+    for checked in ("Service range", "pod range", "node address", "from a pod", "0 packets"):
+        assert checked in output, output
 
 
 def test_site_yml_deploys_the_app_with_helm_test_and_smoke_test(run_playbook, k8s) -> None:
@@ -415,6 +424,9 @@ class Writer(threading.Thread):
         self.stop = threading.Event()
         self.acknowledged: list[str] = []
         self.refused = 0
+        # Every Server header seen, with its count: an answer from outside the cluster would show here
+        # (a packet for a Service without endpoints once left by the default route and a gateway answered).
+        self.servers: collections.Counter[str | None] = collections.Counter()
 
     def run(self) -> None:
         n = 0
@@ -422,7 +434,9 @@ class Writer(threading.Thread):
             n += 1
             title = f"write {n}"
             try:
-                if _add_task(self.user, title).status_code == 201:
+                response = _add_task(self.user, title)
+                self.servers[response.headers.get("Server")] += 1
+                if response.status_code == 201:
                     self.acknowledged.append(title)
                 else:
                     self.refused += 1
@@ -460,6 +474,9 @@ def test_killing_the_backend_and_postgresql_pods_loses_no_acknowledged_write(k8s
     stored = _task_titles(user)
     lost = [title for title in writer.acknowledged if title not in stored]
     assert lost == [], f"{len(lost)} acknowledged writes are gone: {lost[:10]}"
+    # Answers came from the cluster only: the backend (uvicorn) or the ingress controller (no Server header).
+    assert set(writer.servers) <= {"uvicorn", None}, f"answers from a server that is not ours: {writer.servers}"
+    check_isolation()
     STATE["chaos"] = {"acknowledged": len(writer.acknowledged), "refused": writer.refused}
     STATE["kept_user"] = user.email
     STATE["kept_titles"] = stored
