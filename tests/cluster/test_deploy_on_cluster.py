@@ -260,12 +260,24 @@ def test_a_changed_database_password_is_refused_and_the_app_keeps_working(run_pl
     assert created.status_code == 201, created.text
 
 
+def _task_outcome(output: str, task: str) -> str:
+    """How a task of the deploy role ended in a playbook's output: ok, changed, skipping or failed."""
+    header = rf"^TASK \[cloudnative\.todo_chatbot\.deploy : {re.escape(task)}[^\]]*\] \*+\n"
+    match = re.search(header + r"(?:.*\n)*?(ok|changed|skipping|failed|fatal):", output, re.MULTILINE)
+    assert match, f"no outcome of the task '{task}' in the output"
+    return match.group(1)
+
+
 def test_a_second_run_changes_nothing(run_playbook) -> None:
     started = time.monotonic()
     run = run_playbook(SITE)
     STATE["noop_run_seconds"] = round(time.monotonic() - started)
     assert run.recap["failed"] == 0
     assert run.recap["changed"] == 0, f"changed tasks on a re-run (log: {run.log})"
+    # the checks proved this revision in the first run: a run that changes nothing does not repeat them
+    assert "Nothing changed: revision" in run.output, run.log
+    assert _task_outcome(run.output, "Run helm test") == "skipping", run.log
+    assert _task_outcome(run.output, "Get the frontend page") == "skipping", run.log
 
 
 def test_a_browser_signs_up_and_chats_through_the_ingress(chromium) -> None:
@@ -342,6 +354,9 @@ def test_a_backend_change_rolls_out_while_a_client_polls_without_a_failed_reques
         poller.join()
     STATE["edit_to_live_seconds"] = round(time.monotonic() - started)
     assert run.recap["failed"] == 0
+    # a new revision is proved again
+    assert _task_outcome(run.output, "Run helm test") == "ok", run.log
+    assert "Smoke test passed" in run.output, run.log
     after = {p.spec.containers[0].image for p in _release_pods(k8s, "backend") if p.metadata.deletion_timestamp is None}
     assert after, "no backend pod after the rollout"
     assert after.isdisjoint(before), (before, after)
