@@ -62,6 +62,29 @@ def backend_env(database_url: str, **variables: str) -> dict[str, str]:
     return env
 
 
+def process_tree_cpu_seconds(root_pid: int) -> float:
+    """User+system CPU of a process and all its descendants (uvicorn workers), from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name may contain spaces: split after its closing parenthesis.
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(stat_file.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
 def wait_until_answering(
     url: str, *, alive: Callable[[], bool], log: Callable[[], str], timeout: float = START_TIMEOUT
 ) -> None:
