@@ -24,6 +24,8 @@ from pathlib import Path
 BACKEND_DIR = Path(__file__).resolve().parents[2] / "app" / "backend"
 # Unset for the backend under test: it runs the offline chat engine, whose answers need no model.
 LLM_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL")
+# The HTTP protocol the image runs (UVICORN_HTTP in app/backend/Dockerfile): every server the tests start uses it.
+HTTP_PROTOCOL = "todo_api.http_protocol:BoundedHttpToolsProtocol"
 START_TIMEOUT = 60.0
 
 
@@ -51,12 +53,14 @@ def log_tail(path: Path, characters: int = 4000) -> str:
 
 def backend_env(database_url: str, **variables: str) -> dict[str, str]:
     """This process's environment without the LLM variables, with the backend importable, DATABASE_URL, a
-    random JWT_SECRET, and then `variables` (APP_ENV, LOG_LEVEL, STATIC_DIR...)."""
+    random JWT_SECRET, the image's HTTP protocol (UVICORN_HTTP), and then `variables` (APP_ENV, LOG_LEVEL,
+    STATIC_DIR...)."""
     env = {key: value for key, value in os.environ.items() if key not in LLM_VARIABLES}
     env.update(
         PYTHONPATH=os.pathsep.join(filter(None, [str(BACKEND_DIR), env.get("PYTHONPATH")])),
         DATABASE_URL=database_url,
         JWT_SECRET=secrets.token_urlsafe(32),
+        UVICORN_HTTP=HTTP_PROTOCOL,
     )
     env.update(variables)
     return env
@@ -154,7 +158,8 @@ def serving_app(app, port: int | None = None, timeout: float = START_TIMEOUT) ->
     import uvicorn
 
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=HTTP_PROTOCOL, log_config=None, lifespan="on")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
