@@ -24,6 +24,8 @@ from pathlib import Path
 BACKEND_DIR = Path(__file__).resolve().parents[2] / "app" / "backend"
 # Unset for the backend under test: it runs the offline chat engine, whose answers need no model.
 LLM_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL")
+# The HTTP protocol the image runs (UVICORN_HTTP in app/backend/Dockerfile): every server the tests start uses it.
+HTTP_PROTOCOL = "todo_api.http_protocol:BoundedHttpToolsProtocol"
 START_TIMEOUT = 60.0
 
 
@@ -51,15 +53,40 @@ def log_tail(path: Path, characters: int = 4000) -> str:
 
 def backend_env(database_url: str, **variables: str) -> dict[str, str]:
     """This process's environment without the LLM variables, with the backend importable, DATABASE_URL, a
-    random JWT_SECRET, and then `variables` (APP_ENV, LOG_LEVEL, STATIC_DIR...)."""
+    random JWT_SECRET, the image's HTTP protocol (UVICORN_HTTP), and then `variables` (APP_ENV, LOG_LEVEL,
+    STATIC_DIR...)."""
     env = {key: value for key, value in os.environ.items() if key not in LLM_VARIABLES}
     env.update(
         PYTHONPATH=os.pathsep.join(filter(None, [str(BACKEND_DIR), env.get("PYTHONPATH")])),
         DATABASE_URL=database_url,
         JWT_SECRET=secrets.token_urlsafe(32),
+        UVICORN_HTTP=HTTP_PROTOCOL,
     )
     env.update(variables)
     return env
+
+
+def process_tree_cpu_seconds(root_pid: int) -> float:
+    """User+system CPU of a process and all its descendants (uvicorn workers), from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name may contain spaces: split after its closing parenthesis.
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(stat_file.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(times.get(pid, 0.0) for pid in tree)
 
 
 def wait_until_answering(
@@ -131,7 +158,8 @@ def serving_app(app, port: int | None = None, timeout: float = START_TIMEOUT) ->
     import uvicorn
 
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, http=HTTP_PROTOCOL, log_config=None, lifespan="on")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"

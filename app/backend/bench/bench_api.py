@@ -29,7 +29,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests"))  # the test harness, as pytest finds it
 
-from harness.backend import backend_env, running_backend
+from harness.backend import backend_env, process_tree_cpu_seconds, running_backend
 from harness.postgres import DEFAULT_URL, libpq_url, migrate, temporary_database
 from harness.services import ServiceUnavailable
 
@@ -92,29 +92,6 @@ def parse_wrk(output: str) -> dict[str, float]:
     if socket_errors:
         result["errors"] += sum(int(n) for n in socket_errors.groups())
     return result
-
-
-def process_tree_cpu_seconds(root_pid: int) -> float:
-    """User+system CPU of a process and all its descendants (uvicorn workers), from /proc."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    ticks = os.sysconf("SC_CLK_TCK")
-    for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            # The command name may contain spaces: split after its closing parenthesis.
-            fields = stat_file.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        pid = int(stat_file.parent.name)
-        parents[pid] = int(fields[1])
-        times[pid] = (int(fields[11]) + int(fields[12])) / ticks
-    tree, frontier = {root_pid}, [root_pid]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    return sum(times.get(pid, 0.0) for pid in tree)
 
 
 def wrk_threads(connections: int) -> int:

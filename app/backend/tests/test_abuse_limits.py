@@ -1,7 +1,9 @@
 """Limits on what one client can make the server do: body size, failed logins, password hashing,
 and what error replies and logs give away."""
 
+import contextlib
 import json
+import re
 import socket
 import threading
 import time
@@ -10,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from harness.backend import BACKEND_DIR, HTTP_PROTOCOL, backend_env, process_tree_cpu_seconds, running_backend
 
 from todo_api.main import create_app
 
@@ -63,6 +66,117 @@ def test_a_chunked_body_over_the_limit_is_refused(live_server_factory, settings_
         response = httpx.post(f"{url}/api/auth/login", content=chunks(), headers={"Content-Type": "application/json"})
     assert response.status_code == 413
     assert response.json() == {"detail": "The request body is larger than 65536 bytes."}
+
+
+# ---- request line and headers: bounded whichever HTTP parser reads them
+
+HEAD_LIMIT = 16384  # uvicorn's h11_max_incomplete_event_size by default, which both parsers apply here
+# The parsers a deployment may run: the image's (httptools, bounded by todo_api/http_protocol.py: 431 past the
+# limit) and h11 (bounded by uvicorn itself: 400 once an unfinished head passes the limit).
+PARSERS = {"httptools, the image's": (), "h11": ("--http", "h11")}
+OVERSIZED_HEADS = {
+    "request line": b"GET /healthz?q=" + b"a" * 20_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    "one header": b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_000 + b"\r\n\r\n",
+    "many headers": b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+    + b"".join(b"X-Many-%d: %s\r\n" % (n, b"a" * 40) for n in range(400))
+    + b"\r\n",
+    "chunked trailer": b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-Trailer: " + b"a" * 20_000 + b"\r\n\r\n",
+}
+
+
+@pytest.fixture(scope="module")
+def uvicorn_servers(database_url, tmp_path_factory):
+    """`uvicorn todo_api.main:app` in child processes, as the image runs it, one per parser."""
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for parser, uvicorn_args in PARSERS.items():
+            log_path = tmp_path_factory.mktemp("uvicorn") / "uvicorn.log"
+            env = backend_env(database_url, LOG_LEVEL="WARNING")
+            servers[parser] = stack.enter_context(running_backend(env, log_path=log_path, uvicorn_args=uvicorn_args))
+        yield servers
+
+
+def exchange(url: str, request: bytes) -> bytes:
+    """Send a request on a new connection and read until the server closes it."""
+    host, port = url.removeprefix("http://").split(":")
+    answer = b""
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request)
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("request_bytes", list(OVERSIZED_HEADS.values()), ids=list(OVERSIZED_HEADS))
+def test_a_request_head_over_the_limit_gets_431_and_a_closed_connection(uvicorn_servers, request_bytes):
+    answer = exchange(uvicorn_servers["httptools, the image's"].url, request_bytes)  # returns once it is closed
+    assert answer.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"), answer[:200]
+    assert answer.endswith(b'{"detail": "The request line and headers are larger than 16384 bytes."}')
+
+
+def test_a_request_head_of_the_limit_is_served(uvicorn_servers):
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: "
+    request = head + b"a" * (HEAD_LIMIT - len(head) - 4) + b"\r\n\r\n"
+    assert len(request) == HEAD_LIMIT
+    assert exchange(uvicorn_servers["httptools, the image's"].url, request).startswith(b"HTTP/1.1 200 ")
+
+
+def test_keep_alive_requests_with_bodies_each_get_their_own_limit(uvicorn_servers):
+    # Each request on a connection is counted from zero, and a body never counts.
+    body = b'{"email": "nobody@example.com", "password": "' + b"p" * 60_000 + b'"}'
+    head = b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Pad: "
+    head += b"a" * 10_000 + b"\r\nContent-Length: %d\r\n\r\n" % len(body)
+    url = uvicorn_servers["httptools, the image's"].url
+    answer = exchange(url, (head + body) * 3 + b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)
+    assert statuses == [b"422", b"422", b"422", b"200"], answer[:300]
+
+
+@pytest.mark.parametrize("parser", list(PARSERS))
+def test_an_endless_header_is_cut_off_cheaply_while_others_are_answered(uvicorn_servers, parser):
+    backend = uvicorn_servers[parser]
+    host, port = backend.url.removeprefix("http://").split(":")
+    health_seconds = []
+    sending = threading.Event()
+
+    def poll_health() -> None:
+        with httpx.Client(base_url=backend.url, timeout=30) as other_client:
+            while sending.is_set():
+                started = time.monotonic()
+                assert other_client.get("/healthz").status_code == 200
+                health_seconds.append(time.monotonic() - started)
+                time.sleep(0.01)
+
+    sending.set()
+    poller = threading.Thread(target=poll_health)
+    poller.start()
+    while not health_seconds and poller.is_alive():  # the other client is answered before the header starts
+        time.sleep(0.01)
+    cpu_before = process_tree_cpu_seconds(backend.process.pid)
+    sent_megabytes = 0
+    try:
+        with socket.create_connection((host, int(port)), timeout=30) as conn:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ")
+            with contextlib.suppress(OSError):  # the server closed the connection: what this test wants
+                for _ in range(64):
+                    time.sleep(0.005)  # leave the poller a turn even when nothing stops the sender
+                    conn.sendall(b"a" * 2**20)
+                    sent_megabytes += 1
+        cpu_seconds = process_tree_cpu_seconds(backend.process.pid) - cpu_before
+    finally:
+        time.sleep(0.1)
+        sending.clear()
+        poller.join()
+    assert sent_megabytes < 64, "the server read a 64 MB header to its end"
+    assert cpu_seconds < 0.5, f"the server spent {cpu_seconds:.2f} CPU seconds on one header"
+    assert len(health_seconds) > 1
+    assert max(health_seconds) < 0.25, f"/healthz waited {max(health_seconds):.2f} s"
+
+
+def test_the_image_serves_with_the_bounded_protocol():
+    # The servers above run what the harness runs: the image must run the same.
+    assert f"UVICORN_HTTP={HTTP_PROTOCOL}" in (BACKEND_DIR / "Dockerfile").read_text()
 
 
 def test_thousands_of_unknown_fields_get_a_short_422(client):
@@ -222,7 +336,7 @@ def test_every_endpoint_documents_its_error_statuses(client):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             documented = set(operation["responses"])
-            assert {"401", "404", "413", "422", "429"} <= documented, (method, path, documented)
+            assert {"401", "404", "413", "422", "429", "431"} <= documented, (method, path, documented)
 
 
 # ---- timestamps

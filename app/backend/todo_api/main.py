@@ -39,6 +39,7 @@ ERROR_RESPONSES: dict[int | str, dict] = {
         413: "Request body too large",
         422: "Invalid input: where and what (never the input itself)",
         429: "Too many failed logins; see Retry-After",
+        431: "Request line and headers too large (16,384 bytes by default), answered by the server before the app",
         503: "Busy: no database connection came free in time; see Retry-After",
     }.items()
 }

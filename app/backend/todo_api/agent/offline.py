@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.concurrency import run_in_threadpool
 
 from todo_api.agent.base import AgentReply, HistoryMessage
 from todo_api.agent.offline_parser import (
@@ -41,28 +42,44 @@ from todo_api.services.errors import InvalidInputError, NotFoundError
 if TYPE_CHECKING:
     from todo_api.db_fast import FastPool
 
-# Bounds on the work one message may cause in the engine, whatever its shape (the parser bounds its own):
-# how many words of a phrase are compared with the titles, and a time budget.
+# Bounds on the work one message may cause in the engine, whatever its shape and whatever the user's titles
+# (the parser bounds its own): how many words of a phrase are compared with the titles, how much of a word is
+# compared for typos, and the CPU time finding the task may take.
 MAX_PHRASE_WORDS = 12
-MESSAGE_TIME_BUDGET = 0.5  # seconds of work before the engine gives up on a message
+# No real word is longer; the similarity ratio's cost grows with the product of the two words' lengths
+# (a 298-letter word against a 199-letter one: 5 to 7 ms, and a user writes both, one as a title).
+FUZZY_WORD_MAX = 32
+# CPU seconds (this thread's: neither waiting for the database nor for other requests counts) the engine may
+# spend finding the task a message names before it gives up; with the parsing and the database work, a
+# message then costs at most about 0.21 s.
+MESSAGE_CPU_BUDGET = 0.2
 PHRASE_SHOWN = 60  # characters of the user's phrase quoted back in a reply
+SIMILAR = 0.8  # difflib ratio from which two words count as the same word mistyped
 
 
 def _quote(phrase: str) -> str:
     return phrase if len(phrase) <= PHRASE_SHOWN else phrase[: PHRASE_SHOWN - 1].rstrip() + "…"
 
 
-def _similar(a: str, b: str) -> bool:
+def _similar(a: str, b: str, check_budget: Callable[[], None]) -> bool:
+    a, b = a[:FUZZY_WORD_MAX], b[:FUZZY_WORD_MAX]
+    # difflib's real_quick_ratio (the bound from the lengths alone) before a matcher is even built: most word
+    # pairs are told apart by it.
+    if 2.0 * min(len(a), len(b)) / (len(a) + len(b)) < SIMILAR:
+        return False
+    check_budget()
     matcher = difflib.SequenceMatcher(None, a, b)
-    # The cheap upper bounds first: most word pairs are told apart without the full comparison.
-    return matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
+    return matcher.quick_ratio() >= SIMILAR and matcher.ratio() >= SIMILAR
 
 
-def _words_match(phrase_word: str, title_words: list[str]) -> bool:
-    return any(word.startswith(phrase_word) or _similar(phrase_word, word) for word in title_words)
+def _words_match(phrase_word: str, title_words: list[str], check_budget: Callable[[], None]) -> bool:
+    return any(word.startswith(phrase_word) or _similar(phrase_word, word, check_budget) for word in title_words)
 
 
 def match_tasks(tasks: list[Task], phrase: str, check_budget: Callable[[], None] = lambda: None) -> list[Task]:
+    """The tasks a phrase names: those with exactly that title, else those containing it, else those with the
+    most of its words (a word matches a title word it begins or that it resembles). `check_budget` raises to
+    stop: it is called for every task and before every comparison that costs more than a few microseconds."""
     phrase = phrase.lower().strip()
     if not phrase:
         return []
@@ -74,11 +91,10 @@ def match_tasks(tasks: list[Task], phrase: str, check_budget: Callable[[], None]
         return contains
     phrase_words = list(dict.fromkeys(w for w in phrase.split() if len(w) > 1))[:MAX_PHRASE_WORDS]
     scored = []
-    for index, task in enumerate(tasks):
-        if index % 64 == 0:
-            check_budget()
+    for task in tasks:
+        check_budget()
         title_words = re.findall(r"[\w'-]+", task.title.lower())
-        hits = sum(_words_match(word, title_words) for word in phrase_words)
+        hits = sum(_words_match(word, title_words, check_budget) for word in phrase_words)
         if hits:
             scored.append((hits, task))
     if not scored:
@@ -100,7 +116,7 @@ HELP_TEXT = (
 
 
 class MessageTooComplex(Exception):
-    """The message used up its time budget before the engine understood it."""
+    """The message used up its CPU budget before the engine understood it."""
 
 
 TOO_COMPLEX = (
@@ -116,14 +132,10 @@ class OfflineEngine:
         self.fast_pool = fast_pool
         self.tools = ToolRunner(session, user_id, fast_pool)
         self._tasks: list[Task] | None = None
-        self._deadline = float("inf")
+        self._cpu_left = MESSAGE_CPU_BUDGET
 
     def _reply(self, text: str) -> AgentReply:
         return AgentReply(response=text, tool_calls=list(self.tools.calls))
-
-    def _check_budget(self) -> None:
-        if time.monotonic() > self._deadline:
-            raise MessageTooComplex
 
     async def _user_tasks(self) -> list[Task]:
         """The user's tasks (the first page of PAGE_MAX), read once per message however many phrasings are
@@ -132,8 +144,27 @@ class OfflineEngine:
             self._tasks = await task_service.list_tasks(self.session, self.user_id)
         return self._tasks
 
+    async def _find_tasks(self, phrase: str) -> list[Task]:
+        """match_tasks among the user's tasks, in a worker thread: however long it compares, the event loop
+        serves other requests meanwhile. It stops (MessageTooComplex) when the message's CPU budget is spent."""
+        tasks = await self._user_tasks()
+        return await run_in_threadpool(self._match_within_budget, tasks, phrase)
+
+    def _match_within_budget(self, tasks: list[Task], phrase: str) -> list[Task]:
+        started = time.thread_time()
+        deadline = started + self._cpu_left
+
+        def check_budget() -> None:
+            if time.thread_time() > deadline:
+                raise MessageTooComplex
+
+        try:
+            return match_tasks(tasks, phrase, check_budget)
+        finally:
+            self._cpu_left -= time.thread_time() - started
+
     async def respond(self, message: str, history: list[HistoryMessage]) -> AgentReply:
-        self._deadline = time.monotonic() + MESSAGE_TIME_BUDGET
+        self._cpu_left = MESSAGE_CPU_BUDGET
         self._tasks = None
         try:
             return await self._respond(message, history)
@@ -203,8 +234,7 @@ class OfflineEngine:
         phrase = target_phrase(text, verb_pattern)
         if not phrase:
             return self._reply(f"Which task should I {action}? Tell me its number or a word from its title.")
-        self._check_budget()
-        matches = match_tasks(await self._user_tasks(), phrase, self._check_budget)
+        matches = await self._find_tasks(phrase)
         if action == "complete" and len(matches) > 1:
             pending = [task for task in matches if not task.completed]
             matches = pending if len(pending) == 1 else matches
@@ -261,7 +291,6 @@ class OfflineEngine:
             )
         first_reply: AgentReply | None = None
         for split in splits:
-            self._check_budget()
             reference = split.reference
             if chosen is not None:
                 if not target_phrase(reference, r"^$").startswith(chosen[1]):
