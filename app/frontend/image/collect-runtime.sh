@@ -27,9 +27,10 @@ warn() {
 
 # The Debian package that installed a file (nothing, with a warning, if none did). On a merged-/usr system
 # dpkg knows a file by the path its package ships (/lib/... on bookworm, /usr/lib/... on trixie): try both.
+# Lines such as "diversion by libc6 from: /lib64/..." (trixie) name no owner: a package name has no space.
 package_of() {
     for path in "$1" "$(readlink -f "$1")" "${1#/usr}" "/usr$1"; do
-        owner=$(dpkg-query -S "$path" 2>/dev/null | sed -n 's/^\([^:,]*\).*: \/.*$/\1/p' | head -n 1)
+        owner=$(dpkg-query -S "$path" 2>/dev/null | sed -n 's/^\([^:, ]\{1,\}\)\(:[^ ]*\)\{0,1\}\(, [^:]*\)\{0,1\}: \/.*$/\1/p' | head -n 1)
         if [ -n "$owner" ]; then
             echo "$owner"
             return 0
