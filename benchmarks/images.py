@@ -40,11 +40,14 @@ COPY_IGNORE = shutil.ignore_patterns("node_modules", "dist", "__pycache__", ".ve
 # estimated as that plus the app-owned layers, which are the same Dockerfile steps on either base.
 UPSTREAM_PYTHON_BASE = "python:3.11-slim-bookworm"
 UPSTREAM_PYTHON_BASE_BYTES = 130.01 * MB
+# The frontend's runtime image is FROM scratch: one layer of files collected from the nginx base (nginx, its
+# libraries, the configuration), then the built SPA, copied to this directory.
+FRONTEND_SPA_DIR = "/srv/todo-frontend"
 GOALS = {
     "backend_total": "≤ 200 MB (upstream base)",
-    "frontend_total": "≤ 100 MB (upstream base)",
+    "frontend_total": "≤ 25 MB (as built here)",
     "backend_app": "≤ 80 MB",
-    "frontend_app": "≤ 5 MB",
+    "frontend_spa": "≤ 5 MB",
     "warm_rebuild": "≤ 15 s",
     "healthy": "≤ 5 s",
 }
@@ -81,6 +84,11 @@ def layers(reference):
     output = docker("history", "--no-trunc", "--human=false", "--format", "{{json .}}", reference).stdout
     entries = [json.loads(line) for line in output.splitlines() if line.strip()]
     return [(int(entry["Size"]), entry["CreatedBy"]) for entry in reversed(entries)]
+
+
+def bytes_copied_into(reference, directory):
+    """Bytes of the layers a COPY into directory made (the classic builder records `COPY ... in DIR`)."""
+    return sum(size for size, created_by in layers(reference) if created_by.rstrip().endswith(f" in {directory}"))
 
 
 def app_owned_bytes(image):
@@ -169,7 +177,8 @@ def main():
             results["backend_base"] = image_size(backend.base)
             results["frontend_base"] = image_size(frontend.base)
             results["backend_app"] = app_owned_bytes(backend)
-            results["frontend_app"] = app_owned_bytes(frontend)
+            results["frontend_spa"] = bytes_copied_into(frontend.tag, FRONTEND_SPA_DIR)
+            results["frontend_runtime"] = results["frontend_total"] - results["frontend_spa"]
 
             print("warm rebuild after a one-line backend change ...", file=sys.stderr)
             with (contexts["backend"] / "todo_api" / "__init__.py").open("a") as source:
@@ -254,11 +263,12 @@ def render(results, options):
                 )
             ]
         ),
-        ("frontend image, total", mb(results["frontend_total"]), GOALS["frontend_total"]),
-        ("frontend: its base image", mb(results["frontend_base"]), ""),
-        ("frontend: app-owned layers above the base", mb(results["frontend_app"]), GOALS["frontend_app"]),
+        ("frontend image, total (`FROM scratch`)", mb(results["frontend_total"]), GOALS["frontend_total"]),
+        ("frontend: nginx, its libraries and configuration", mb(results["frontend_runtime"]), ""),
+        ("frontend: the built SPA", mb(results["frontend_spa"]), GOALS["frontend_spa"]),
+        ("frontend: the nginx image they come from (no layer of the frontend)", mb(results["frontend_base"]), ""),
         ("cold build, backend (--no-cache, downloads from PyPI)", seconds(results["backend_cold"]), ""),
-        ("cold build, frontend (--no-cache, downloads from npm)", seconds(results["frontend_cold"]), ""),
+        ("cold build, frontend (--no-cache, downloads from npm and Debian)", seconds(results["frontend_cold"]), ""),
         ("warm rebuild after a one-line backend change", seconds(results["warm_rebuild"]), GOALS["warm_rebuild"]),
         ("backend: `docker run` to first 200 on /healthz", seconds(results["backend_first_ok"]), GOALS["healthy"]),
         (
