@@ -45,6 +45,8 @@ IPTABLES_COMMENT=todo-test-cluster
 # Every change up makes to the host (routes, rules, interfaces, iptables, sysctls), one line each: the
 # command that undoes it. down runs them last to first, so it reverts exactly what up did and nothing else.
 UNDO_JOURNAL=$CLUSTER_STATE/undo.journal
+# The chains and ipsets with the components' names that were there before up: down leaves them alone.
+FOREIGN_NAMES=$CLUSTER_STATE/foreign-names
 
 # component_version COMPONENT MODULE: the version of MODULE that components/COMPONENT/go.mod requires
 # (the one place each version is written).
@@ -84,6 +86,20 @@ set_sysctl() {
   [ "$old" = "$2" ] && return 0
   sysctl -qw "$1=$2" || die "sysctl $1=$2"
   journal sysctl -qw "$1=$old"
+}
+
+# foreign_names: "<iptables> <table> <chain>" and "ipset <name>" lines for every chain and ipset named the
+# way the cluster's components name theirs (KUBE-*, CNI-*, kube-router*).
+foreign_names() {
+  local iptables table
+  for iptables in iptables ip6tables; do
+    command -v "$iptables" >/dev/null || continue
+    for table in nat filter mangle; do
+      "$iptables" -t "$table" -S 2>/dev/null | awk -v i="$iptables" -v t="$table" '$1 == "-N" && $2 ~ /^(CNI-|KUBE-)/ {print i, t, $2}'
+    done
+  done
+  command -v ipset >/dev/null && ipset list -n 2>/dev/null | grep -E '^(KUBE-|kube-router)' | sed 's/^/ipset /'
+  return 0
 }
 
 log() { printf '%s cluster: %s\n' "$(date +%T)" "$*"; }
