@@ -95,11 +95,13 @@ foreign_names() {
   for iptables in iptables ip6tables; do
     command -v "$iptables" >/dev/null || continue
     for table in nat filter mangle; do
-      "$iptables" -t "$table" -S 2>/dev/null | awk -v i="$iptables" -v t="$table" '$1 == "-N" && $2 ~ /^(CNI-|KUBE-)/ {print i, t, $2}'
+      { "$iptables" -t "$table" -S 2>/dev/null || true; } \
+        | awk -v i="$iptables" -v t="$table" '$1 == "-N" && $2 ~ /^(CNI-|KUBE-)/ {print i, t, $2}'
     done
   done
-  command -v ipset >/dev/null && ipset list -n 2>/dev/null | grep -E '^(KUBE-|kube-router)' | sed 's/^/ipset /'
-  return 0
+  if command -v ipset >/dev/null; then
+    { ipset list -n 2>/dev/null || true; } | awk '/^(KUBE-|kube-router)/ {print "ipset", $0}'
+  fi
 }
 
 log() { printf '%s cluster: %s\n' "$(date +%T)" "$*"; }
