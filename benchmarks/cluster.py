@@ -58,7 +58,9 @@ def playbook_env(build_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         KUBECONFIG=KUBECONFIG,
-        PATH=f"{CACHE / 'current'}:{env['PATH']}",
+        # the cluster's helm and kubectl, then ansible-playbook beside this interpreter (.venv/bin/python
+        # benchmarks/cluster.py works without activating the virtualenv)
+        PATH=f"{CACHE / 'current'}:{Path(sys.executable).parent}:{env['PATH']}",
         TODO_CLUSTER_BUILD_DIR=str(build_dir),
         TODO_CLUSTER_REGISTRY="127.0.0.1:5000",
         TODO_CLUSTER_BUILD_CA_BUNDLE="/etc/ssl/certs/ca-certificates.crt",
