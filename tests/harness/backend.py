@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 BACKEND_DIR = Path(__file__).resolve().parents[2] / "app" / "backend"
 # Unset for the backend under test: it runs the offline chat engine, whose answers need no model.
 LLM_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL")
@@ -174,3 +176,20 @@ def serving_app(app, port: int | None = None, timeout: float = START_TIMEOUT) ->
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+def health_latencies_while(url: str, work: Callable[[], object], poll_seconds: float = 0.01) -> list[float]:
+    """Another client's GET /healthz latencies, in seconds, polled while work() runs in a thread; every answer
+    must be a 200."""
+    working = threading.Thread(target=work)
+    working.start()
+    latencies = []
+    with httpx.Client(base_url=url, timeout=120) as other_client:
+        while working.is_alive():
+            started = time.perf_counter()
+            status = other_client.get("/healthz").status_code
+            latencies.append(time.perf_counter() - started)
+            assert status == 200, f"/healthz answered {status} meanwhile"
+            time.sleep(poll_seconds)
+    working.join()
+    return latencies

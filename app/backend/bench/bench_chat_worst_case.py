@@ -22,18 +22,16 @@ import secrets
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests"))  # the test harness, as pytest finds it
 
-from harness.backend import backend_env, process_tree_cpu_seconds, running_backend
-from harness.postgres import DEFAULT_URL, libpq_url, migrate, temporary_database
+from harness.backend import backend_env, health_latencies_while, process_tree_cpu_seconds, running_backend
+from harness.postgres import DEFAULT_URL, insert_tasks, migrate, temporary_database
 from harness.services import ServiceUnavailable
 
 from todo_api.agent.offline import OfflineEngine
@@ -100,31 +98,6 @@ def alike_words(rng: random.Random, count: int, length: int) -> list[str]:
     return ["".join(rng.choice("ab") for _ in range(length)) for _ in range(count)]
 
 
-def seed_tasks(database_url: str, user_id: int, titles: list[str]) -> None:
-    with psycopg.connect(libpq_url(database_url), autocommit=True) as connection:
-        connection.execute(
-            "INSERT INTO tasks (user_id, number, title, description, completed, created_at, updated_at) "
-            "SELECT %s, n, t, '', false, now(), now() FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, n)",
-            (user_id, titles),
-        )
-        connection.execute("UPDATE users SET last_task_number = %s WHERE id = %s", (len(titles), user_id))
-
-
-def health_latencies_while(url: str, request) -> list[float]:
-    """Another client's GET /healthz latencies, polled while request() runs in a thread."""
-    chatting = threading.Thread(target=request)
-    chatting.start()
-    latencies = []
-    with httpx.Client(base_url=url, timeout=120) as other_client:
-        while chatting.is_alive():
-            started = time.perf_counter()
-            other_client.get("/healthz")
-            latencies.append(time.perf_counter() - started)
-            time.sleep(HEALTH_POLL_SECONDS)
-    chatting.join()
-    return latencies
-
-
 def measure_title_weapon(server, database_url: str, weapon: tuple[int, int, int, int, int], rng: random.Random):
     """The message's length, the server's CPU seconds for it (median of 3), the /healthz latencies of another
     client while the server answered it, and the answer's start."""
@@ -133,7 +106,7 @@ def measure_title_weapon(server, database_url: str, weapon: tuple[int, int, int,
         email = f"bench-{secrets.token_hex(4)}@example.com"
         body = client.post("/api/auth/signup", json={"email": email, "password": secrets.token_urlsafe(12)}).json()
         user_id, headers = body["user"]["id"], {"Authorization": f"Bearer {body['access_token']}"}
-        seed_tasks(
+        insert_tasks(
             database_url, user_id, [" ".join(alike_words(rng, title_words, title_letters)) for _ in range(tasks)]
         )
         message = "complete " + " ".join(alike_words(rng, message_words, message_letters))
@@ -146,7 +119,7 @@ def measure_title_weapon(server, database_url: str, weapon: tuple[int, int, int,
             before = process_tree_cpu_seconds(server.process.pid)
             reply = chat()
             cpu_seconds.append(process_tree_cpu_seconds(server.process.pid) - before)
-        latencies = health_latencies_while(server.url, chat)
+        latencies = health_latencies_while(server.url, chat, HEALTH_POLL_SECONDS)
     return len(message), statistics.median(cpu_seconds), latencies, reply[:60]
 
 

@@ -10,12 +10,13 @@ time budget checked only every 64 tasks. CPU time, not wall time: it does not de
 
 import random
 import secrets
-import threading
 import time
 
 import httpx
 import psycopg
 import pytest
+from harness.backend import health_latencies_while
+from harness.postgres import insert_tasks
 
 from todo_api.agent import offline
 from todo_api.db_fast import libpq_url
@@ -69,17 +70,6 @@ def words_of(seed: int):
     return lambda count, length: ["".join(rng.choice("ab") for _ in range(length)) for _ in range(count)]
 
 
-def give_tasks(database_url: str, user_id: int, titles: list[str]) -> None:
-    """Many tasks at once, straight into the database (as many sign-ups through the API would take long)."""
-    with psycopg.connect(libpq_url(database_url), autocommit=True) as connection:
-        connection.execute(
-            "INSERT INTO tasks (user_id, number, title, description, completed, created_at, updated_at) "
-            "SELECT %s, n, t, '', false, now(), now() FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, n)",
-            (user_id, titles),
-        )
-        connection.execute("UPDATE users SET last_task_number = %s WHERE id = %s", (len(titles), user_id))
-
-
 def chat_cpu_seconds(client, user, message: str) -> tuple[float, str]:
     started = time.process_time()
     response = client.post(user.url("/chat"), json={"message": message}, headers=user.headers)
@@ -102,7 +92,7 @@ def test_titles_of_one_long_word_cannot_make_a_message_cost_more_than_the_goal(c
 
 def test_a_message_compared_with_500_titles_of_long_words_stops_within_the_goal(client, user, settings):
     alike_words = words_of(25)
-    give_tasks(settings.database_url, user.id, [" ".join(alike_words(6, 32)) for _ in range(500)])
+    insert_tasks(settings.database_url, user.id, [" ".join(alike_words(6, 32)) for _ in range(500)])
     cpu_seconds, _ = chat_cpu_seconds(client, user, "complete " + " ".join(alike_words(12, 32)))
     assert cpu_seconds <= CPU_SECONDS_MAX, f"{cpu_seconds:.2f} CPU seconds for one message"
 
@@ -117,7 +107,7 @@ def test_other_requests_are_answered_while_the_engine_thinks(
         email = f"thinker-{secrets.token_hex(4)}@example.com"
         body = httpx.post(f"{url}/api/auth/signup", json={"email": email, "password": "correct horse battery"}).json()
         user_id, headers = body["user"]["id"], {"Authorization": f"Bearer {body['access_token']}"}
-        give_tasks(database_url, user_id, [" ".join(alike_words(6, 32)) for _ in range(500)])
+        insert_tasks(database_url, user_id, [" ".join(alike_words(6, 32)) for _ in range(500)])
         message = "complete " + " ".join(alike_words(12, 32))
         chat_answers = []
 
@@ -126,16 +116,7 @@ def test_other_requests_are_answered_while_the_engine_thinks(
             response = httpx.post(f"{url}/api/{user_id}/chat", json={"message": message}, headers=headers, timeout=30)
             chat_answers.append((response.status_code, time.monotonic() - started))
 
-        chatting = threading.Thread(target=chat)
-        chatting.start()
-        health_seconds = []
-        with httpx.Client(base_url=url, timeout=30) as other_client:
-            while chatting.is_alive():
-                started = time.monotonic()
-                assert other_client.get("/healthz").status_code == 200
-                health_seconds.append(time.monotonic() - started)
-                time.sleep(0.02)
-        chatting.join()
+        health_seconds = health_latencies_while(url, chat, poll_seconds=0.02)
     [(status, chat_seconds)] = chat_answers
     assert status == 200
     assert chat_seconds >= 0.5, "the engine did not think long enough for this test to show anything"
