@@ -1,6 +1,7 @@
 """Numbers and shapes a careless or hostile client sends: answered with 4xx or a polite reply, never a 500."""
 
 import logging
+import secrets
 
 import pytest
 
@@ -69,3 +70,39 @@ def test_a_title_with_visible_unicode_is_kept_as_typed(client, user):
     response = client.post(user.url("/tasks"), json={"title": "Café ☕ 買い物"}, headers=user.headers)
     assert response.status_code == 201, response.text
     assert response.json()["title"] == "Café ☕ 買い物"
+
+
+@pytest.mark.parametrize("value", [0, 1, "yes", "on", "true", "false", "1"])
+@pytest.mark.parametrize(("method", "path"), [("PUT", "/tasks/{id}"), ("PATCH", "/tasks/{id}/complete")])
+def test_completed_takes_true_or_false_only(client, user, method, path, value):
+    task = client.post(user.url("/tasks"), json={"title": "strict"}, headers=user.headers).json()
+    url = user.url(path.format(id=task["id"]))
+    response = client.request(method, url, json={"completed": value}, headers=user.headers)
+    assert response.status_code == 422, response.text
+    stored = client.get(user.url(f"/tasks/{task['id']}"), headers=user.headers).json()
+    assert stored["completed"] is False, "a refused request changed the task"
+    for real in (True, False):
+        answer = client.request(method, url, json={"completed": real}, headers=user.headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["completed"] is real
+
+
+@pytest.mark.parametrize("subject", [2**64, 2**31, 0, -1])
+def test_a_validly_signed_token_for_an_impossible_user_id_is_401(client, settings, subject):
+    from todo_api.core.security import create_access_token
+
+    token = create_access_token(settings, subject)
+    response = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401, response.text
+    response = client.get(f"/api/{max(subject, 1)}/tasks", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code in {401, 422}, response.text
+
+
+def test_answers_that_carry_a_token_are_never_cached(client):
+    credentials = {"email": f"nocache-{secrets.token_hex(4)}@example.com", "password": "correct horse battery"}
+    signup = client.post("/api/auth/signup", json=credentials)
+    login = client.post("/api/auth/login", json=credentials)
+    for response in (signup, login):
+        assert response.status_code in {200, 201}, response.text
+        assert "access_token" in response.json()
+        assert response.headers.get("Cache-Control") == "no-store"

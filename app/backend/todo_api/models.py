@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool, StringConstraints, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -148,11 +148,12 @@ class TaskCreate(StrictRequest):
 class TaskUpdate(StrictRequest):
     title: str | None = PydanticField(default=None, min_length=1, max_length=TITLE_MAX, pattern=VISIBLE_TEXT_PATTERN)
     description: str | None = PydanticField(default=None, max_length=DESCRIPTION_MAX, pattern=TEXT_PATTERN)
-    completed: bool | None = None
+    # true or false only: not 0, 1, "yes" or "on", which a lax bool would take
+    completed: StrictBool | None = None
 
 
 class TaskCompletion(StrictRequest):
-    completed: bool | None = PydanticField(
+    completed: StrictBool | None = PydanticField(
         default=None, description="true marks the task done, false not done; left out, the state is flipped."
     )
 

@@ -7,6 +7,7 @@ import jwt
 from pwdlib import PasswordHash
 
 from todo_api.core.config import Settings
+from todo_api.models import ID_MAX
 
 JWT_ALGORITHM = "HS256"
 _password_hash = PasswordHash.recommended()
@@ -55,6 +56,10 @@ def decode_access_token(settings: Settings, token: str) -> int:
         user_id, expires = int(claims["sub"]), float(claims["exp"])
     except (jwt.PyJWTError, ValueError, TypeError) as error:
         raise InvalidTokenError(str(error)) from error
+    # Only a holder of the key can sign one, but a subject no account can have is a bad token (401), never
+    # a number the database cannot even hold (it answered 500).
+    if not 1 <= user_id <= ID_MAX:
+        raise InvalidTokenError("the token's subject is not a user id")
     if len(_verified) >= VERIFIED_TOKENS_MAX:
         _verified.pop(next(iter(_verified)), None)
     _verified[key] = (user_id, expires)

@@ -11,7 +11,9 @@ from todo_api.services.errors import NotFoundError
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-def _token_response(settings, user: User) -> TokenResponse:
+def _token_response(settings, user: User, response: Response) -> TokenResponse:
+    # A token is a credential: no cache, browser's or proxy's, may keep the answer that carries it.
+    response.headers["Cache-Control"] = "no-store"
     return TokenResponse(
         access_token=create_access_token(settings, user.id),
         user=UserPublic(id=user.id, email=user.email),
@@ -33,15 +35,15 @@ def _refuse_while_throttled(throttle, account: str, client: str, message: str) -
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=TokenResponse)
 async def signup(
-    body: Credentials, request: Request, session: UngatedSessionDep, settings: SettingsDep
+    body: Credentials, request: Request, response: Response, session: UngatedSessionDep, settings: SettingsDep
 ) -> TokenResponse:
     user = await user_service.sign_up(session, request.app.state.hasher, body.email, body.password)
-    return _token_response(settings, user)
+    return _token_response(settings, user, response)
 
 
 @router.post("/login", response_model=TokenResponse)
 async def login(
-    body: Credentials, request: Request, session: UngatedSessionDep, settings: SettingsDep
+    body: Credentials, request: Request, response: Response, session: UngatedSessionDep, settings: SettingsDep
 ) -> TokenResponse:
     throttle = request.app.state.login_throttle
     client = _client_address(request)
@@ -53,7 +55,7 @@ async def login(
         request.app.state.metrics.login_failures.inc()
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"}) from None
     throttle.succeeded(body.email)
-    return _token_response(settings, user)
+    return _token_response(settings, user, response)
 
 
 @router.get("/me", response_model=UserPublic)
