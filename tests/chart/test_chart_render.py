@@ -103,6 +103,16 @@ def test_long_running_containers_have_all_three_probes(rendered):
                 assert probe in container, f"{workload['metadata']['name']}/{container['name']} lacks {probe}"
 
 
+def test_rollouts_start_every_new_pod_at_once_and_keep_the_old_ones_until_ready(default_render):
+    for name in ("todo-chatbot-backend", "todo-chatbot-frontend"):
+        strategy = default_render.named("Deployment", name)["spec"]["strategy"]
+        assert strategy == {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "100%", "maxUnavailable": 0}}
+        container = pod_spec(default_render.named("Deployment", name))["containers"][0]
+        # a started pod is seen within a second, a ready one within two
+        assert container["startupProbe"]["periodSeconds"] == 1
+        assert container["readinessProbe"]["periodSeconds"] == 2
+
+
 def test_probe_paths_and_resources_match_the_contract(default_render):
     backend = default_render.named("Deployment", "todo-chatbot-backend")
     container = pod_spec(backend)["containers"][0]
@@ -110,7 +120,9 @@ def test_probe_paths_and_resources_match_the_contract(default_render):
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert container["startupProbe"]["httpGet"]["path"] == "/healthz"
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
-    assert container["resources"]["limits"] == {"cpu": "300m", "memory": "512Mi"}
+    # a CPU limit above one core's share: start-up is all CPU (imports) and 300m made it 3x slower
+    assert container["resources"]["limits"] == {"cpu": "1", "memory": "512Mi"}
+    assert pod_spec(backend)["initContainers"][0]["resources"]["limits"]["cpu"] == "1"
 
     frontend = default_render.named("Deployment", "todo-chatbot-frontend")
     container = pod_spec(frontend)["containers"][0]

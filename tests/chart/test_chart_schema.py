@@ -45,6 +45,7 @@ BAD_VALUES = {
         "at '/backend/autoscaling/maxReplicas': minimum",
     ),
     "bad-host": ({"ingress": {"host": "Todo Local"}}, "at '/ingress/host'"),
+    "surge-not-a-count": ({"rollingUpdate": {"maxSurge": "all"}}, "at '/rollingUpdate/maxSurge'"),
 }
 
 GOOD_VALUES = {
@@ -54,6 +55,7 @@ GOOD_VALUES = {
     "external-db-off-with-empty-url": {"externalDatabase": {"enabled": False, "url": ""}},
     "zero-replicas": {"frontend": {"replicaCount": 0}},
     "numeric-tag": {"backend": {"image": {"tag": 2}}},
+    "one-pod-at-a-time": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": "25%"}},
 }
 
 

@@ -5,6 +5,8 @@ and to the backend's own /mcp endpoint for the tools, exactly as it would with a
 """
 
 import json
+import subprocess
+import sys
 import time
 
 import httpx
@@ -155,3 +157,10 @@ def test_fixture_llm_turn_has_one_deadline_then_the_offline_engine_answers(accou
     # only lookups ran before the deadline, so the built-in engine did the work, once
     assert reply["response"].startswith("The AI assistant is unavailable right now")
     assert [t["title"] for t in tasks(account)] == ["Water the plants"]
+
+
+def test_the_app_imports_the_llm_engine_only_when_a_key_is_set():
+    """Two thirds of the app's import time is the Agents SDK: a pod without an API key never pays it."""
+    probe = "import sys, todo_api.main; print('agents' in sys.modules, 'openai' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]

@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.routing import Route
 
+from todo_api.agent import warm_up_llm
 from todo_api.api.errors import install_error_handlers
 from todo_api.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from todo_api.api.routes import auth, chat, conversations, health, tasks
@@ -62,9 +63,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         logger.info("starting", extra={"app_env": settings.app_env, "llm_enabled": settings.llm_enabled})
         if fast_pool is not None:
             await fast_pool.open()
+        llm_import = warm_up_llm(settings)
         async with mcp.session_manager.run():
             gc_tuning.tune_after_start_up()
             yield
+        if llm_import is not None:
+            await llm_import
         # uvicorn has drained in-flight requests by now (graceful shutdown); close pooled connections.
         if fast_pool is not None:
             await fast_pool.close()
