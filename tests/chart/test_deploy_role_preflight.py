@@ -61,11 +61,11 @@ def test_an_empty_image_tag_stops_the_deploy_with_the_variable_to_set(tmp_path, 
     assert result.returncode != 0
     assert f"No image tag for the {named}" in output
     assert "set chart_images to images that exist" in output
-    assert "Query the cluster's API server" not in output, "it stopped before reaching for a cluster"
+    assert "Read the record of the last run's checks" not in output, "it stopped before reaching for a cluster"
 
 
 def test_with_both_tags_the_deploy_goes_on_to_the_cluster(tmp_path):
     result = run_deploy(tmp_path, "0.1.0-abc", "0.1.0-def")
     output = result.stdout + result.stderr
     assert "No image tag" not in output
-    assert "Query the cluster's API server" in output
+    assert "Read the record of the last run's checks" in output

@@ -16,7 +16,7 @@ ROLES = Path(__file__).resolve().parents[2] / "roles"
 SECRET_VARIABLES = re.compile(
     r"\b(deploy_jwt_secret|deploy_postgresql_password|deploy_openai_api_key|deploy_database_url"
     r"|deploy_credentials|deploy_existing_credentials|deploy_existing_data|deploy_generated_\w+"
-    r"|deploy_smoke_signup|deploy_smoke_password)\b"
+    r"|deploy_credentials_data|deploy_existing_secret|deploy_smoke_signup|deploy_smoke_password)\b"
 )
 # Keys that Ansible evaluates without printing their values.
 SILENT_KEYS = {"name", "when", "no_log", "loop_control", "tags", "register", "changed_when", "failed_when"}
