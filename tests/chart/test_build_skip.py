@@ -131,6 +131,17 @@ class Run:
         ]
 
     @property
+    def exported(self) -> dict:
+        """The facts the role's last task exports."""
+        export = next(
+            task["hosts"]["localhost"]
+            for play in self.output["plays"]
+            for task in play["tasks"]
+            if task["task"]["name"].endswith("Export the chart artefacts for the deploy role")
+        )
+        return export["ansible_facts"]
+
+    @property
     def succeeded(self) -> bool:
         return self.result.returncode == 0
 
@@ -186,6 +197,7 @@ def test_a_rerun_skips_the_build_until_an_input_changes_or_an_output_is_missing(
     assert set(stamp) == {"digest", "inputs"}
     assert stamp["inputs"]["values_checksum"], "the values file's checksum is an input"
     assert stamp["inputs"]["chart_version"] in next(name for name in built if name.endswith(".tgz"))
+    assert first.exported["chart_manifests_path"] == str(role.build / "manifests.yaml")
 
     second = role.run()
     assert_noop(second)
@@ -213,6 +225,8 @@ def test_a_rerun_skips_the_build_until_an_input_changes_or_an_output_is_missing(
             assert set(after) - set(before), "a new package version"
         if new_vars.get("chart_ingress_host"):
             assert "changed.example.com" in after["manifests.yaml"]
+        if new_vars.get("chart_render") is False:
+            assert rebuilt.exported["chart_manifests_path"] == ""
 
 
 def test_a_failed_build_leaves_no_stamp_of_its_inputs_and_check_mode_builds_nothing(role):
