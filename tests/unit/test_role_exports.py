@@ -9,11 +9,11 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Facts that were exported and read by nothing (or were a second copy of another export).
+# (chart_manifests_path came back, documented in the chart role's README and argument_specs, for a later reader.)
 REMOVED = {
     "minikube_ip",
     "minikube_kube_context",
     "minikube_status",
-    "chart_manifests_path",
     "images_refs",
     "images_backend_ref",
     "images_frontend_ref",
