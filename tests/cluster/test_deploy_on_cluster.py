@@ -381,6 +381,58 @@ def test_a_backend_change_rolls_out_while_a_client_polls_without_a_failed_reques
     STATE["images_after_change"] = after
 
 
+def test_a_change_that_breaks_the_backend_takes_nothing_down_and_is_rolled_back(
+    run_playbook, k8s, app_copy: Path, playbook_env
+) -> None:
+    user = sign_up("broken-change")
+    assert _add_task(user, "survive a broken change").status_code == 201
+    serving = {
+        p.spec.containers[0].image for p in _release_pods(k8s, "backend") if p.metadata.deletion_timestamp is None
+    }
+    revision = json.loads(_helm("history", RELEASE, "-o", "json", env=playbook_env))[-1]["revision"]
+
+    # a backend that no longer starts: its image builds, its pods crash at start-up
+    main = app_copy / "backend" / "todo_api" / "main.py"
+    working = main.read_text()
+    main.write_text(working + '\nraise SystemExit("broken on purpose by the cluster test")\n')
+    poller = Poller(user)
+    poller.start()
+    started = time.monotonic()
+    try:
+        run = run_playbook(
+            SITE, "--tags", "deploy", "-e", f"images_app_dir={app_copy}", "-e", "deploy_timeout=60s", check=False
+        )
+    finally:
+        poller.stop.set()
+        poller.join()
+        main.write_text(working)
+    STATE["broken_change"] = {
+        "seconds": round(time.monotonic() - started),
+        "ok": poller.ok,
+        "failed": len(poller.failures),
+    }
+    # the run fails, naming the new pods and what they reported, and says helm rolled back
+    assert run.returncode != 0, run.log
+    assert "did not become ready within 60s, so helm rolled the release back" in run.output, run.log
+    assert re.search(r"todo-chatbot-backend-[a-z0-9-]+: (BackOff|Unhealthy) \(", run.output), run.log
+    # the release is back on the revision that worked, and its pods are the ones that served before
+    last = json.loads(_helm("history", RELEASE, "-o", "json", env=playbook_env))[-1]
+    assert (last["status"], last["description"]) == ("deployed", f"Rollback to {revision}"), last
+    wait_until(
+        "only the backend pods that served before the broken change",
+        lambda: (
+            {p.spec.containers[0].image for p in _release_pods(k8s, "backend") if p.metadata.deletion_timestamp is None}
+            == serving
+        ),
+    )
+    # and nobody noticed: every request of the polling client was answered
+    assert poller.ok > 100, "the client barely ran"
+    assert poller.failures == [], (
+        f"{len(poller.failures)} of {poller.ok + len(poller.failures)} requests failed: {poller.failures[:10]}"
+    )
+    assert "survive a broken change" in _task_titles(user)
+
+
 def test_status_playbook_reports_the_release_and_its_health(run_playbook) -> None:
     run = run_playbook("playbooks/status.yml")
     assert run.recap["failed"] == 0
