@@ -149,6 +149,12 @@ def test_default_install_runs_postgresql_in_cluster(default_render):
     service = default_render.named("Service", "todo-chatbot-postgresql")
     assert service["spec"]["clusterIP"] == "None"
     assert statefulset["spec"]["serviceName"] == "todo-chatbot-postgresql"
+    # clients connect through a ClusterIP Service: its name resolves whatever the pod's state (a headless
+    # name has no address until the pod is Ready, and a failed lookup is cached)
+    clients = default_render.named("Service", "todo-chatbot-postgresql-rw")
+    assert clients["spec"]["type"] == "ClusterIP" and "clusterIP" not in clients["spec"]
+    assert clients["spec"]["selector"] == service["spec"]["selector"]
+    assert clients["spec"]["ports"] == service["spec"]["ports"]
     claim = statefulset["spec"]["volumeClaimTemplates"][0]
     assert claim["spec"]["resources"]["requests"]["storage"] == "1Gi"
     secret = default_render.named("Secret", "todo-chatbot-postgresql")
@@ -161,7 +167,7 @@ def test_default_install_runs_postgresql_in_cluster(default_render):
         for e in pod_spec(default_render.named("Deployment", "todo-chatbot-backend"))["containers"][0]["env"]
     }
     assert backend_env["DATABASE_URL"]["value"] == (
-        "postgresql+psycopg://todo:$(POSTGRES_PASSWORD)@todo-chatbot-postgresql:5432/todo"
+        "postgresql+psycopg://todo:$(POSTGRES_PASSWORD)@todo-chatbot-postgresql-rw:5432/todo"
     )
     env_names = list(backend_env)
     assert env_names.index("POSTGRES_PASSWORD") < env_names.index("DATABASE_URL"), "$(VAR) expands only earlier vars"

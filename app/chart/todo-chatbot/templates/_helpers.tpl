@@ -129,7 +129,7 @@ Secret and works the same whether the chart generated it or an existing Secret p
       name: {{ include "todo-chatbot.postgresql.secretName" . }}
       key: {{ include "todo-chatbot.postgresql.passwordKey" . }}
 - name: DATABASE_URL
-  value: {{ printf "postgresql+psycopg://%s:$(POSTGRES_PASSWORD)@%s:5432/%s" .Values.postgresql.auth.username (include "todo-chatbot.postgresql.fullname" .) .Values.postgresql.auth.database | quote }}
+  value: {{ printf "postgresql+psycopg://%s:$(POSTGRES_PASSWORD)@%s-rw:5432/%s" .Values.postgresql.auth.username (include "todo-chatbot.postgresql.fullname" .) .Values.postgresql.auth.database | quote }}
 {{- else if .Values.externalDatabase.enabled }}
 - name: DATABASE_URL
   valueFrom:
