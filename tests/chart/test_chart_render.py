@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import kubernetes_validate
 import pytest
+import yaml
 
 helm_python = pytest.importorskip("helm_python")
 
@@ -55,6 +56,22 @@ def test_every_object_carries_the_standard_labels(rendered):
         ):
             assert key in labels, f"{obj['kind']}/{obj['metadata']['name']} lacks label {key}"
         assert obj["metadata"]["namespace"] == "todo"
+
+
+def test_a_chart_edit_alone_restarts_no_pod(rendered, chart_dir):
+    """No pod template carries the chart's version (no helm.sh/chart label): the chart role versions the chart
+    by its content, so it changes with any edit of the chart and would restart every pod, PostgreSQL's too."""
+    metadata = yaml.safe_load((chart_dir / "Chart.yaml").read_text())
+    chart = f"{metadata['name']}-{metadata['version']}"  # helm.sh/chart's value (the appVersion may equal the version)
+    for workload in rendered.workloads:
+        if workload["kind"] == "Pod":
+            continue  # helm test's pod is made anew by every helm test
+        template = workload["spec"]["template"]["metadata"]
+        assert "helm.sh/chart" not in template["labels"], workload["metadata"]["name"]
+        assert template["labels"]["app.kubernetes.io/part-of"] == "todo-chatbot"
+        assert not any(
+            chart in str(v) for v in [*template["labels"].values(), *template.get("annotations", {}).values()]
+        )
 
 
 def test_workload_pods_are_hardened(rendered):
@@ -152,7 +169,8 @@ def test_default_install_runs_postgresql_in_cluster(default_render):
     # clients connect through a ClusterIP Service: its name resolves whatever the pod's state (a headless
     # name has no address until the pod is Ready, and a failed lookup is cached)
     clients = default_render.named("Service", "todo-chatbot-postgresql-rw")
-    assert clients["spec"]["type"] == "ClusterIP" and "clusterIP" not in clients["spec"]
+    assert clients["spec"]["type"] == "ClusterIP"
+    assert "clusterIP" not in clients["spec"]
     assert clients["spec"]["selector"] == service["spec"]["selector"]
     assert clients["spec"]["ports"] == service["spec"]["ports"]
     claim = statefulset["spec"]["volumeClaimTemplates"][0]

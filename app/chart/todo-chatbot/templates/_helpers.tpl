@@ -59,6 +59,19 @@ app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
+{{/*
+Labels of a pod template: the component's labels without helm.sh/chart. The chart's version changes with
+every edit of the chart (the chart role versions it by content); on a pod template it would restart every
+pod, PostgreSQL's too, for a change that does not concern them.
+Usage: include "todo-chatbot.podLabels" (dict "ctx" $ "component" "backend")
+*/}}
+{{- define "todo-chatbot.podLabels" -}}
+{{ include "todo-chatbot.componentSelectorLabels" . }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+app.kubernetes.io/part-of: todo-chatbot
+{{- end }}
+
 {{- define "todo-chatbot.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "todo-chatbot.fullname" .) .Values.serviceAccount.name }}
