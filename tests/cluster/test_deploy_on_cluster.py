@@ -199,12 +199,15 @@ def _probe_from_outside(k8s, targets: dict[str, str]) -> dict[str, str]:
 
 def test_network_policies_keep_postgresql_to_the_backend(k8s) -> None:
     # Enforced by kube-router's policy controller in the test cluster (on Minikube's default CNI they are not).
-    database = f"{RELEASE}-postgresql.{NAMESPACE}.svc.cluster.local:5432"
+    # the clients' Service (ClusterIP) and the StatefulSet's headless one
+    database = f"{RELEASE}-postgresql-rw.{NAMESPACE}.svc.cluster.local:5432"
+    pod = f"{RELEASE}-postgresql.{NAMESPACE}.svc.cluster.local:5432"
     backend = f"{RELEASE}-backend.{NAMESPACE}.svc.cluster.local:8000"
     seen = _probe_from_outside(
-        k8s, {"apiserver": "kubernetes.default.svc.cluster.local:443", "database": database, "backend": backend}
+        k8s,
+        {"apiserver": "kubernetes.default.svc.cluster.local:443", "database": database, "pod": pod, "backend": backend},
     )
-    assert seen == {"apiserver": "OPEN", "database": "BLOCKED", "backend": "BLOCKED"}, seen
+    assert seen == {"apiserver": "OPEN", "database": "BLOCKED", "pod": "BLOCKED", "backend": "BLOCKED"}, seen
     # the backend itself still reaches PostgreSQL
     backend_pod = next(p for p in _release_pods(k8s, "backend") if p.status.phase == "Running")
     from kubernetes.stream import stream
@@ -217,7 +220,7 @@ def test_network_policies_keep_postgresql_to_the_backend(k8s) -> None:
         command=[
             "python",
             "-c",
-            f"import socket; socket.create_connection(('{RELEASE}-postgresql', 5432), 5); print('OPEN')",
+            f"import socket; socket.create_connection(('{RELEASE}-postgresql-rw', 5432), 5); print('OPEN')",
         ],
         stderr=True,
         stdout=True,
