@@ -2,7 +2,7 @@
 
 Both must give the same bytes for the same rows: the fast path builds the JSON in SQL, the portable one
 (SQLite's) with pydantic-core from SQLAlchemy rows. Then the pool's limits: a dead connection is replaced
-on the same request, and a full pool is a 503-able FastPoolTimeout within DB_POOL_TIMEOUT, not a hang.
+on the same request, and a full pool is DatabaseUnavailable (503) within DB_POOL_TIMEOUT, not a hang.
 """
 
 import asyncio
@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from pydantic_core import to_json
 
 from todo_api.db import create_app_engine, create_read_session_factory
-from todo_api.db_fast import FastPool, FastPoolTimeout, libpq_url
+from todo_api.db_connect import DatabaseUnavailable
+from todo_api.db_fast import FastPool, libpq_url
 from todo_api.main import create_app
 from todo_api.services import tasks as task_service
 
@@ -119,7 +120,7 @@ def test_a_full_fast_pool_times_out_instead_of_hanging(settings, user):
         try:
             async with pool.pool.connection():
                 started = asyncio.get_running_loop().time()
-                with pytest.raises(FastPoolTimeout):
+                with pytest.raises(DatabaseUnavailable):
                     await task_service.task_page_json(pool, user.id, "all")
                 return asyncio.get_running_loop().time() - started
         finally:
@@ -129,11 +130,11 @@ def test_a_full_fast_pool_times_out_instead_of_hanging(settings, user):
     assert 0.25 < waited < 3
 
 
-def test_the_busy_answer_for_a_full_fast_pool_is_503_with_retry_after(client):
-    from todo_api.api.errors import busy_handler
+def test_the_answer_for_a_full_fast_pool_is_the_one_503_with_retry_after(client):
+    from todo_api.api.errors import database_unavailable_handler
 
-    assert client.app.exception_handlers[FastPoolTimeout] is busy_handler
-    response = asyncio.run(busy_handler(None, FastPoolTimeout("timeout")))
+    assert client.app.exception_handlers[DatabaseUnavailable] is database_unavailable_handler
+    response = asyncio.run(database_unavailable_handler(None, DatabaseUnavailable("timeout")))
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"
 

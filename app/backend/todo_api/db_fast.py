@@ -10,12 +10,14 @@ come from here too; MCP and the engine's other reads and changes take the portab
 
 The pool is separate from SQLAlchemy's, so the connections a worker may open are DB_POOL_SIZE plus
 DB_FAST_POOL_SIZE. Waiting for a connection is first come, first served (psycopg_pool queues waiters) and
-bounded by DB_POOL_TIMEOUT: past it the request is answered 503 with Retry-After, like the fair gate's.
+bounded by DB_POOL_TIMEOUT: past it the request gets DatabaseUnavailable (503 with Retry-After), like the fair
+gate's.
 
 There is no pre-ping round trip. An idle connection in autocommit has nothing to read, so one whose socket is
 readable was closed by the server (a PostgreSQL restart sends its backends' FATAL and hangs up): it is
 dropped, with every other dead one, before the statement is sent, so writes are never sent twice. A read
-that loses its connection while it runs is retried once; a write is not (it may have committed).
+that loses its connection while it runs is retried; a write is not (it may have committed): it is
+DatabaseUnavailable.
 """
 
 import logging
@@ -30,14 +32,11 @@ from sqlalchemy.engine import make_url
 
 from todo_api.core.config import Settings
 from todo_api.db import is_postgresql
+from todo_api.db_connect import DatabaseUnavailable
 from todo_api.models import TaskStatusFilter
 from todo_api.services.errors import AccountGoneError
 
 logger = logging.getLogger(__name__)
-
-
-class FastPoolTimeout(Exception):
-    """No connection of the fast pool came free within DB_POOL_TIMEOUT (answered 503 with Retry-After)."""
 
 
 # A task as the API shows it (TaskPublic's fields, in its order), from a row source named `t`. The timestamps
@@ -184,11 +183,13 @@ class FastPool:
                             cursor = connection.cursor(binary=True)
                             await cursor.execute(query, params, prepare=True)
                             return await (cursor.fetchall() if every_row else cursor.fetchone())
-                        except psycopg.OperationalError:
-                            if write or attempt == 3 or not connection.broken:
+                        except psycopg.OperationalError as error:
+                            if not connection.broken:
                                 raise
+                            if write or attempt == 3:
+                                raise DatabaseUnavailable(f"lost the database connection: {error}") from error
             except PoolTimeout as error:
-                raise FastPoolTimeout(str(error)) from error
+                raise DatabaseUnavailable(str(error)) from error
             except psycopg.errors.ForeignKeyViolation:
                 # Every row written here belongs to a user: a user deleted meanwhile (the token outlived it).
                 raise AccountGoneError("This account no longer exists.") from None
@@ -196,7 +197,7 @@ class FastPool:
             # too. Drop them all, then try again on a fresh one.
             logger.warning("database connection lost; dropping the dead ones and trying a new connection")
             await self.pool.check()
-        raise psycopg.OperationalError("no live database connection after 3 attempts")
+        raise DatabaseUnavailable("no live database connection after 3 attempts")
 
     async def task_page(
         self, user_id: int, status: TaskStatusFilter, *, limit: int, after: int

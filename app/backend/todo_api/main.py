@@ -41,7 +41,8 @@ ERROR_RESPONSES: dict[int | str, dict] = {
         422: "Invalid input: where and what (never the input itself)",
         429: "Too many failed logins; see Retry-After",
         431: "Request line and headers too large (16,384 bytes by default), answered by the server before the app",
-        503: "Busy: no database connection came free in time; see Retry-After",
+        503: "No database connection: the database is unreachable or every connection stayed busy; retry after "
+        "Retry-After seconds",
     }.items()
 }
 

@@ -5,16 +5,14 @@ just as a connection comes back take it ahead of those already waiting, so under
 requests waited seconds while most waited milliseconds (p99 of 7 s at 64 connections against a p50 of
 100 ms). This gate hands a freed slot straight to the longest-waiting request instead, so waiting is shared
 out evenly; it admits exactly as many requests as the pool has connections, and like the pool it gives up after
-DB_POOL_TIMEOUT seconds (503 with Retry-After).
+DB_POOL_TIMEOUT seconds: DatabaseUnavailable (503 with Retry-After).
 """
 
 import asyncio
 from collections import deque
 from contextlib import asynccontextmanager
 
-
-class GateTimeout(Exception):
-    """No slot came free in time: the server is overloaded (answered 503 with Retry-After)."""
+from todo_api.db_connect import DatabaseUnavailable
 
 
 class FairGate:
@@ -46,7 +44,7 @@ class FairGate:
             elif waiter in self._waiters:
                 self._waiters.remove(waiter)
             if isinstance(error, TimeoutError):
-                raise GateTimeout from None
+                raise DatabaseUnavailable(f"no database connection came free within {self._timeout:g} s") from None
             raise
 
     def _release(self) -> None:
