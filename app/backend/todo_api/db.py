@@ -4,8 +4,9 @@ The API runs on an async engine (psycopg 3 or aiosqlite) so that no request ever
 pool for a connection held by another request (the sync-endpoint + small-pool deadlock).
 Migrations use a plain sync engine on the same URL.
 
-On PostgreSQL a connection lost under a statement and the pool's own wait (sessions outside the fair gate) running
-out are DatabaseUnavailable.
+On PostgreSQL the engine opens its connections through db_connect.py (deadline, breaker) and every way it has to
+say "no connection" is DatabaseUnavailable: a failed connect, a connection lost under a statement, the pool's
+own wait (sessions outside the fair gate) running out.
 """
 
 import logging
@@ -18,7 +19,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_api.core.config import Settings
-from todo_api.db_connect import DatabaseUnavailable
+from todo_api.db_connect import Connector, DatabaseUnavailable
 
 
 def _with_driver(database_url: str, *, use_async: bool) -> str:
@@ -66,14 +67,16 @@ def _lost_connection_is_unavailable(context: ExceptionContext) -> BaseException 
     return None
 
 
-def create_app_engine(settings: Settings) -> AsyncEngine:
+def create_app_engine(settings: Settings, connector: Connector | None = None) -> AsyncEngine:
     url = async_database_url(settings.database_url)
     if not is_postgresql(url):
         return create_async_engine(url, hide_parameters=True)
+    connector = connector or Connector(settings.database_url, settings.db_connect_timeout)
     engine = create_async_engine(
         url,
         # Errors and logs show the SQL but never its values (emails, password hashes, task text).
         hide_parameters=True,
+        async_creator=connector.connect,
         poolclass=_ConnectionPool,
         # Test each pooled connection before use: after a PostgreSQL restart the stale ones are
         # replaced instead of failing the request.
