@@ -15,6 +15,7 @@ from todo_api.api.routes import auth, chat, conversations, health, tasks
 from todo_api.core import gc_tuning
 from todo_api.core.config import Settings, get_settings
 from todo_api.core.fair_gate import FairGate
+from todo_api.core.lifecycle import Lifecycle
 from todo_api.core.logging import configure_logging
 from todo_api.core.metrics import Metrics
 from todo_api.core.throttle import LoginThrottle
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.db_pool_timeout,
         connector.breaker if connector is not None else None,
     )
+    lifecycle = Lifecycle()
     mcp = build_mcp_server(settings, session_factory, metrics, db_gate)
     mcp_app = build_mcp_app(mcp)
 
@@ -74,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         llm_import = warm_up_llm(settings)
         async with mcp.session_manager.run():
             gc_tuning.tune_after_start_up()
-            yield
+            with lifecycle.serving():
+                yield
         if llm_import is not None:
             await llm_import
         # uvicorn has drained in-flight requests by now (graceful shutdown); close pooled connections.
@@ -97,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_session_factory = create_read_session_factory(engine)
     app.state.fast_pool = fast_pool
     app.state.db_gate = db_gate
+    app.state.lifecycle = lifecycle
     app.state.metrics = metrics
     app.state.hasher = BoundedHasher(settings.password_hash_concurrency)
     app.state.login_throttle = LoginThrottle(
