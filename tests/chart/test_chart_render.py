@@ -151,6 +151,29 @@ def test_probe_paths_and_resources_match_the_contract(default_render):
     assert {"/tmp", "/var/cache/nginx", "/var/run"} <= mounts
 
 
+def test_a_stopping_backend_drains_its_requests_and_exits_within_the_pods_grace_period(
+    render_chart, default_render, chart_dir
+):
+    spec = pod_spec(default_render.named("Deployment", "todo-chatbot-backend"))
+    container = spec["containers"][0]
+    # 30 s of grace: the 5 s preStop sleep, then up to 20 s for in-flight requests, 5 s to close the pools
+    assert spec["terminationGracePeriodSeconds"] == 30
+    assert container["lifecycle"]["preStop"]["sleep"]["seconds"] == 5
+    assert {"name": "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", "value": "20"} in container["env"]
+    # the image's own default is the same, for a pod that does not set it
+    dockerfile = (chart_dir.parents[1] / "backend" / "Dockerfile").read_text()
+    assert "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN=20" in dockerfile
+    longer = pod_spec(
+        render_chart({"backend": {"terminationGracePeriodSeconds": 120, "preStopSleepSeconds": 10}}).named(
+            "Deployment", "todo-chatbot-backend"
+        )
+    )
+    assert longer["terminationGracePeriodSeconds"] == 120
+    assert {"name": "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", "value": "105"} in longer["containers"][0]["env"]
+    with pytest.raises(helm_python.HelmError, match=r"must exceed backend\.preStopSleepSeconds"):
+        render_chart({"backend": {"terminationGracePeriodSeconds": 10, "preStopSleepSeconds": 5}})
+
+
 def test_images_default_to_app_version_and_latest_is_refused(render_chart, default_render):
     backend = default_render.named("Deployment", "todo-chatbot-backend")
     assert pod_spec(backend)["containers"][0]["image"] == "todo-chatbot-backend:0.1.0"
@@ -196,7 +219,9 @@ def test_migrations_run_in_an_init_container_with_the_backend_environment(defaul
     (migrate,) = spec["initContainers"]
     assert migrate["command"] == ["python", "-m", "todo_api.migrate"]
     assert migrate["image"] == spec["containers"][0]["image"]
-    assert migrate["env"] == spec["containers"][0]["env"]
+    # the same environment, less the server's own setting (the migration runs no server)
+    server_only = {"UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN"}
+    assert migrate["env"] == [var for var in spec["containers"][0]["env"] if var["name"] not in server_only]
 
 
 @pytest.mark.parametrize("value_set", ["external-db-url", "external-db-secret"])

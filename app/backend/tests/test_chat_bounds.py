@@ -19,7 +19,7 @@ from harness.backend import health_latencies_while
 from harness.postgres import insert_tasks
 
 from todo_api.agent import offline
-from todo_api.db_fast import libpq_url
+from todo_api.db_connect import libpq_url
 from todo_api.models import MESSAGE_MAX
 
 # The goal: no message, of any content, costs more CPU than this (the whole request, database included).

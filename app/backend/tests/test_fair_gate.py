@@ -4,7 +4,8 @@ import asyncio
 
 import pytest
 
-from todo_api.core.fair_gate import FairGate, GateTimeout
+from todo_api.core.fair_gate import FairGate
+from todo_api.db_connect import DatabaseUnavailable
 
 
 def test_waiting_requests_get_the_slot_in_arrival_order_and_newcomers_do_not_jump_the_queue():
@@ -29,7 +30,7 @@ def test_waiting_requests_get_the_slot_in_arrival_order_and_newcomers_do_not_jum
     assert asyncio.run(scenario()) == ["first", "waiter 0", "waiter 1", "waiter 2", "late"]
 
 
-def test_a_wait_past_the_timeout_is_gate_timeout_and_the_slot_is_not_lost():
+def test_a_wait_past_the_timeout_is_database_unavailable_and_the_slot_is_not_lost():
     async def scenario():
         gate = FairGate(1, timeout=0.05)
         holder_entered = asyncio.Event()
@@ -41,7 +42,7 @@ def test_a_wait_past_the_timeout_is_gate_timeout_and_the_slot_is_not_lost():
 
         task = asyncio.create_task(holder())
         await holder_entered.wait()
-        with pytest.raises(GateTimeout):
+        with pytest.raises(DatabaseUnavailable):
             async with gate.slot():
                 pass
         await task

@@ -2,7 +2,7 @@
 
 Both must give the same bytes for the same rows: the fast path builds the JSON in SQL, the portable one
 (SQLite's) with pydantic-core from SQLAlchemy rows. Then the pool's limits: a dead connection is replaced
-on the same request, and a full pool is a 503-able FastPoolTimeout within DB_POOL_TIMEOUT, not a hang.
+on the same request, and a full pool is DatabaseUnavailable (503) within DB_POOL_TIMEOUT, not a hang.
 """
 
 import asyncio
@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from pydantic_core import to_json
 
 from todo_api.db import create_app_engine, create_read_session_factory
-from todo_api.db_fast import FastPool, FastPoolTimeout, libpq_url
+from todo_api.db_connect import DatabaseUnavailable, libpq_url
+from todo_api.db_fast import FastPool
 from todo_api.main import create_app
 from todo_api.services import tasks as task_service
 
@@ -42,7 +43,6 @@ def _seed(database_url: str, user_id: int) -> None:
 async def _both_paths(settings, user_id: int, status: str, limit: int, after: int):
     engine = create_app_engine(settings)
     pool = FastPool(settings)
-    await pool.open()
     try:
         async with create_read_session_factory(engine)() as session:
             rows, portable_next = await task_service.list_task_page(session, user_id, status, limit=limit, after=after)
@@ -93,9 +93,8 @@ def test_a_connection_killed_under_the_pool_is_replaced_on_the_same_request(sett
 
     async def scenario():
         pool = FastPool(settings.model_copy(update={"db_fast_pool_size": 2}))
-        await pool.open()
         try:
-            async with pool.pool.connection() as first, pool.pool.connection() as second:
+            async with pool.connection() as first, pool.connection() as second:
                 pids = [first.info.backend_pid, second.info.backend_pid]
             # What a PostgreSQL restart does to the pool's idle connections.
             with psycopg.connect(libpq_url(settings.database_url), autocommit=True) as admin:
@@ -115,11 +114,10 @@ def test_a_connection_killed_under_the_pool_is_replaced_on_the_same_request(sett
 def test_a_full_fast_pool_times_out_instead_of_hanging(settings, user):
     async def scenario():
         pool = FastPool(settings.model_copy(update={"db_fast_pool_size": 1, "db_pool_timeout": 0.3}))
-        await pool.open()
         try:
-            async with pool.pool.connection():
+            async with pool.connection():
                 started = asyncio.get_running_loop().time()
-                with pytest.raises(FastPoolTimeout):
+                with pytest.raises(DatabaseUnavailable):
                     await task_service.task_page_json(pool, user.id, "all")
                 return asyncio.get_running_loop().time() - started
         finally:
@@ -129,11 +127,11 @@ def test_a_full_fast_pool_times_out_instead_of_hanging(settings, user):
     assert 0.25 < waited < 3
 
 
-def test_the_busy_answer_for_a_full_fast_pool_is_503_with_retry_after(client):
-    from todo_api.api.errors import busy_handler
+def test_the_answer_for_a_full_fast_pool_is_the_one_503_with_retry_after(client):
+    from todo_api.api.errors import database_unavailable_handler
 
-    assert client.app.exception_handlers[FastPoolTimeout] is busy_handler
-    response = asyncio.run(busy_handler(None, FastPoolTimeout("timeout")))
+    assert client.app.exception_handlers[DatabaseUnavailable] is database_unavailable_handler
+    response = asyncio.run(database_unavailable_handler(None, DatabaseUnavailable("timeout")))
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"
 

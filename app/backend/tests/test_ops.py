@@ -1,8 +1,15 @@
+import contextlib
 import json
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
 
+from todo_api.core.security import create_access_token
+from todo_api.db_connect import DatabaseUnavailable
 from todo_api.main import create_app
 
 
@@ -15,17 +22,64 @@ def test_healthz(client):
 def test_readyz_when_database_is_reachable(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready"}
+    assert response.json() == {"status": "ready", "database": "ok"}
 
 
-def test_readyz_is_503_when_database_is_unreachable(settings_factory):
-    # Port 1 on loopback: nothing listens there, so every connection attempt is refused.
-    unreachable = settings_factory("postgresql+psycopg://todo:todo@127.0.0.1:1/nothing", db_pool_timeout=2)
-    with TestClient(create_app(unreachable)) as down_client:
-        response = down_client.get("/readyz")
-        assert response.status_code == 503
-        assert response.json()["status"] == "unavailable"
+@contextmanager
+def silent_server() -> Iterator[int]:
+    """A loopback port that takes TCP connections and never says a word: a database that does not answer."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield listener.getsockname()[1]
+
+
+def _timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+@pytest.mark.parametrize("database", ["refusing", "silent"])
+def test_an_unreachable_database_is_a_quick_503_and_the_pod_stays_ready(settings_factory, database):
+    with contextlib.ExitStack() as stack:
+        # Port 1 on loopback refuses at once; the silent server lets every connect wait for its deadline.
+        port = 1 if database == "refusing" else stack.enter_context(silent_server())
+        settings = settings_factory(f"postgresql+psycopg://todo:todo@127.0.0.1:{port}/nothing", db_connect_timeout=0.5)
+        down_client = stack.enter_context(TestClient(create_app(settings)))
+        token = create_access_token(settings, 1)
+        headers = {"Authorization": f"Bearer {token}"}
+
+        # The first request pays at most the connect's deadline...
+        first, first_seconds = _timed(lambda: down_client.get("/api/1/tasks", headers=headers))
+        assert first.status_code == 503
+        assert first.headers["Retry-After"] == "1"
+        assert first.json() == {"detail": DatabaseUnavailable.MESSAGE}
+        assert first_seconds < 1.5
+        # ... the next ones, through either pool, are answered at once with the same 503 (the breaker).
+        for method, path in [("GET", "/api/1/tasks"), ("GET", "/api/1/tasks/1"), ("GET", "/api/auth/me")]:
+            response, seconds = _timed(lambda: down_client.request(method, path, headers=headers))  # noqa: B023
+            assert (response.status_code, response.json()) == (503, first.json()), path
+            assert response.headers["Retry-After"] == "1"
+            assert seconds < 0.2, (path, seconds)
+        signup, _ = _timed(
+            lambda: down_client.post("/api/auth/signup", json={"email": "a@example.com", "password": "x" * 12})
+        )
+        assert signup.status_code == 503
+        # Readiness does not follow the database, and says what it knows in time for the probe (2 s).
+        ready, ready_seconds = _timed(lambda: down_client.get("/readyz"))
+        assert (ready.status_code, ready.json()) == (200, {"status": "ready", "database": "unavailable"})
+        assert ready_seconds < 1.5
         assert down_client.get("/healthz").status_code == 200
+
+
+def test_readyz_is_503_while_the_app_stops_and_healthz_stays_200(settings):
+    with TestClient(create_app(settings)) as stopping_client:
+        assert stopping_client.get("/readyz").status_code == 200
+        stopping_client.app.state.lifecycle.stop()  # what SIGTERM does (core/lifecycle.py)
+        response = stopping_client.get("/readyz")
+        assert (response.status_code, response.json()) == (503, {"status": "stopping"})
+        assert stopping_client.get("/healthz").status_code == 200
 
 
 def test_request_id_is_echoed_or_generated(client):

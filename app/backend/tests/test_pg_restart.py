@@ -36,7 +36,7 @@ def test_next_request_succeeds_after_postgresql_restart(client, user):
     assert listed.status_code == 200, listed.text
     assert [task["title"] for task in listed.json()] == ["Survive a restart"]
     assert client.post(user.url("/tasks"), json={"title": "After"}, headers=user.headers).status_code == 201
-    assert client.get("/readyz").json() == {"status": "ready"}
+    assert client.get("/readyz").json() == {"status": "ready", "database": "ok"}
     chat = client.post(user.url("/chat"), json={"message": "show my tasks"}, headers=user.headers)
     assert chat.status_code == 200
     assert "Survive a restart" in chat.json()["response"]

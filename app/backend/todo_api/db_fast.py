@@ -9,35 +9,43 @@ zero-setup local mode, keeps the portable path (services/tasks.py). The chat eng
 come from here too; MCP and the engine's other reads and changes take the portable path.
 
 The pool is separate from SQLAlchemy's, so the connections a worker may open are DB_POOL_SIZE plus
-DB_FAST_POOL_SIZE. Waiting for a connection is first come, first served (psycopg_pool queues waiters) and
-bounded by DB_POOL_TIMEOUT: past it the request is answered 503 with Retry-After, like the fair gate's.
+DB_FAST_POOL_SIZE. It is this module's own: a fair gate (core/fair_gate.py, first come first served, bounded by
+DB_POOL_TIMEOUT) in front of idle connections, and a new connection through db_connect.py (deadline, breaker) when
+none is idle. psycopg_pool's was replaced because it reconnects in the background with a backoff that doubles from
+1 s: after a restart the first requests waited for its next attempt, and during an outage each waited the whole
+DB_POOL_TIMEOUT before its 503. Here a request that finds no connection opens one itself, so the first request after
+the database is back gets it, and during an outage the breaker answers at once. Every "no connection" is
+DatabaseUnavailable (503 with Retry-After).
 
 There is no pre-ping round trip. An idle connection in autocommit has nothing to read, so one whose socket is
 readable was closed by the server (a PostgreSQL restart sends its backends' FATAL and hangs up): it is
-dropped, with every other dead one, before the statement is sent, so writes are never sent twice. A read
-that loses its connection while it runs is retried once; a write is not (it may have committed).
+dropped before the statement is sent, so writes are never sent twice. A read that loses its connection while it
+runs is retried once on a new one; a write is not (it may have committed): it is DatabaseUnavailable.
 """
 
 import logging
 import select
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg_pool import AsyncConnectionPool, PoolTimeout
-from sqlalchemy.engine import make_url
+from psycopg.pq import TransactionStatus
 
 from todo_api.core.config import Settings
+from todo_api.core.fair_gate import FairGate
 from todo_api.db import is_postgresql
+from todo_api.db_connect import Connector, DatabaseUnavailable
 from todo_api.models import TaskStatusFilter
 from todo_api.services.errors import AccountGoneError
 
 logger = logging.getLogger(__name__)
 
-
-class FastPoolTimeout(Exception):
-    """No connection of the fast pool came free within DB_POOL_TIMEOUT (answered 503 with Retry-After)."""
+# Same lifetime as SQLAlchemy's pool_recycle.
+MAX_LIFETIME_SECONDS = 1800
 
 
 # A task as the API shows it (TaskPublic's fields, in its order), from a row source named `t`. The timestamps
@@ -132,10 +140,6 @@ NEXT_TURN_SQL = sql.SQL(
 _COMPLETED: dict[str, bool | None] = {"all": None, "pending": False, "completed": True}
 
 
-def libpq_url(database_url: str) -> str:
-    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _closed_by_server(connection: psycopg.AsyncConnection) -> bool:
     """True when the server hung up on this idle connection: its socket has something (a FATAL, EOF) to read."""
     poller = select.poll()
@@ -143,29 +147,49 @@ def _closed_by_server(connection: psycopg.AsyncConnection) -> bool:
     return bool(poller.poll(0))
 
 
+def _reusable(connection: psycopg.AsyncConnection) -> bool:
+    return not connection.closed and connection.info.transaction_status == TransactionStatus.IDLE
+
+
 class FastPool:
-    """The fast path's connections (PostgreSQL only); open() at start-up, close() at shutdown."""
+    """The fast path's connections (PostgreSQL only), opened when a request needs one; close() at shutdown."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.pool = AsyncConnectionPool(
-            libpq_url(settings.database_url),
-            min_size=settings.db_fast_pool_size,
-            max_size=settings.db_fast_pool_size,
-            timeout=settings.db_pool_timeout,
-            # Same lifetime as SQLAlchemy's pool_recycle.
-            max_lifetime=1800,
-            kwargs={"autocommit": True, "application_name": "todo_api-fast"},
-            name="todo-fast",
-            open=False,
-        )
-
-    async def open(self) -> None:
-        # Without waiting: the app starts while the database is still down (readiness says so), and
-        # requests wait for the first connections up to DB_POOL_TIMEOUT.
-        await self.pool.open(wait=False)
+    def __init__(self, settings: Settings, connector: Connector | None = None) -> None:
+        self.connector = connector or Connector(settings.database_url, settings.db_connect_timeout)
+        # At most DB_FAST_POOL_SIZE connections are in use or idle: each one is held under a slot of the gate.
+        self.gate = FairGate(settings.db_fast_pool_size, settings.db_pool_timeout, self.connector.breaker)
+        self._idle: list[tuple[psycopg.AsyncConnection, float]] = []  # (connection, opened at), newest last
+        self._closed = False
 
     async def close(self) -> None:
-        await self.pool.close()
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for connection, _ in idle:
+            await connection.close()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
+        """A live connection for one statement, or DatabaseUnavailable."""
+        async with self.gate.slot():
+            connection, opened_at = await self._take()
+            try:
+                yield connection
+            finally:
+                if _reusable(connection) and not self._closed:
+                    self._idle.append((connection, opened_at))
+                else:
+                    await connection.close()
+
+    async def _take(self) -> tuple[psycopg.AsyncConnection, float]:
+        now = time.monotonic()
+        while self._idle:
+            connection, opened_at = self._idle.pop()
+            if connection.closed or _closed_by_server(connection) or now - opened_at > MAX_LIFETIME_SECONDS:
+                await connection.close()
+                continue
+            return connection, opened_at
+        connection = await self.connector.connect(autocommit=True, application_name="todo_api-fast")
+        return connection, time.monotonic()
 
     async def fetch_row(self, query: sql.Composable, params: dict[str, Any], *, write: bool = False) -> tuple | None:
         """Run one prepared statement and return its first row (binary results: bytea comes as bytes)."""
@@ -176,27 +200,26 @@ class FastPool:
         return await self._fetch(query, params, write=False, every_row=True)
 
     async def _fetch(self, query: sql.Composable, params: dict[str, Any], *, write: bool, every_row: bool) -> Any:
-        for attempt in range(1, 4):
+        retried = False
+        while True:
             try:
-                async with self.pool.connection() as connection:
-                    if not _closed_by_server(connection):
-                        try:
-                            cursor = connection.cursor(binary=True)
-                            await cursor.execute(query, params, prepare=True)
-                            return await (cursor.fetchall() if every_row else cursor.fetchone())
-                        except psycopg.OperationalError:
-                            if write or attempt == 3 or not connection.broken:
-                                raise
-            except PoolTimeout as error:
-                raise FastPoolTimeout(str(error)) from error
+                async with self.connection() as connection:
+                    cursor = connection.cursor(binary=True)
+                    await cursor.execute(query, params, prepare=True)
+                    return await (cursor.fetchall() if every_row else cursor.fetchone())
             except psycopg.errors.ForeignKeyViolation:
                 # Every row written here belongs to a user: a user deleted meanwhile (the token outlived it).
                 raise AccountGoneError("This account no longer exists.") from None
-            # The server went away under this connection (a restart): the others idle in the pool are dead
-            # too. Drop them all, then try again on a fresh one.
-            logger.warning("database connection lost; dropping the dead ones and trying a new connection")
-            await self.pool.check()
-        raise psycopg.OperationalError("no live database connection after 3 attempts")
+            except psycopg.OperationalError as error:
+                if not connection.broken:
+                    raise
+                # The server went away under this connection (a restart, a network cut). A read is tried once more
+                # on a new connection (the breaker answers at once if the database is down); a write may have
+                # committed, so it is not sent again.
+                if write or retried:
+                    raise DatabaseUnavailable(f"lost the database connection: {error}") from error
+                retried = True
+                logger.warning("database connection lost under a read; trying a new connection")
 
     async def task_page(
         self, user_id: int, status: TaskStatusFilter, *, limit: int, after: int
@@ -246,8 +269,8 @@ class FastPool:
         return None if row is None else row[0]
 
 
-def create_fast_pool(settings: Settings) -> FastPool | None:
+def create_fast_pool(settings: Settings, connector: Connector | None = None) -> FastPool | None:
     """The fast path's pool for PostgreSQL; None for SQLite, which keeps the portable path."""
     if not is_postgresql(settings.database_url) or settings.db_fast_pool_size == 0:
         return None
-    return FastPool(settings)
+    return FastPool(settings, connector)

@@ -15,10 +15,12 @@ from todo_api.api.routes import auth, chat, conversations, health, tasks
 from todo_api.core import gc_tuning
 from todo_api.core.config import Settings, get_settings
 from todo_api.core.fair_gate import FairGate
+from todo_api.core.lifecycle import Lifecycle
 from todo_api.core.logging import configure_logging
 from todo_api.core.metrics import Metrics
 from todo_api.core.throttle import LoginThrottle
-from todo_api.db import create_app_engine, create_read_session_factory, create_session_factory
+from todo_api.db import create_app_engine, create_read_session_factory, create_session_factory, is_postgresql
+from todo_api.db_connect import Connector
 from todo_api.db_fast import create_fast_pool
 from todo_api.mcp_server import MCP_PATH, build_mcp_app, build_mcp_server
 from todo_api.models import ErrorResponse
@@ -41,7 +43,8 @@ ERROR_RESPONSES: dict[int | str, dict] = {
         422: "Invalid input: where and what (never the input itself)",
         429: "Too many failed logins; see Retry-After",
         431: "Request line and headers too large (16,384 bytes by default), answered by the server before the app",
-        503: "Busy: no database connection came free in time; see Retry-After",
+        503: "No database connection: the database is unreachable or every connection stayed busy; retry after "
+        "Retry-After seconds",
     }.items()
 }
 
@@ -49,24 +52,32 @@ ERROR_RESPONSES: dict[int | str, dict] = {
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
-    engine = create_app_engine(settings)
+    # One connector (and so one breaker) for both pools: when one finds the database down, both answer at once.
+    connector = None
+    if is_postgresql(settings.database_url):
+        connector = Connector(settings.database_url, settings.db_connect_timeout)
+    engine = create_app_engine(settings, connector)
     session_factory = create_session_factory(engine)
-    fast_pool = create_fast_pool(settings)
+    fast_pool = create_fast_pool(settings, connector)
     metrics = Metrics(engine)
     # Requests queue for the pool's connections first come, first served (core/fair_gate.py).
-    db_gate = FairGate(settings.db_pool_size + settings.db_max_overflow, settings.db_pool_timeout)
+    db_gate = FairGate(
+        settings.db_pool_size + settings.db_max_overflow,
+        settings.db_pool_timeout,
+        connector.breaker if connector is not None else None,
+    )
+    lifecycle = Lifecycle()
     mcp = build_mcp_server(settings, session_factory, metrics, db_gate)
     mcp_app = build_mcp_app(mcp)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         logger.info("starting", extra={"app_env": settings.app_env, "llm_enabled": settings.llm_enabled})
-        if fast_pool is not None:
-            await fast_pool.open()
         llm_import = warm_up_llm(settings)
         async with mcp.session_manager.run():
             gc_tuning.tune_after_start_up()
-            yield
+            with lifecycle.serving():
+                yield
         if llm_import is not None:
             await llm_import
         # uvicorn has drained in-flight requests by now (graceful shutdown); close pooled connections.
@@ -89,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_session_factory = create_read_session_factory(engine)
     app.state.fast_pool = fast_pool
     app.state.db_gate = db_gate
+    app.state.lifecycle = lifecycle
     app.state.metrics = metrics
     app.state.hasher = BoundedHasher(settings.password_hash_concurrency)
     app.state.login_throttle = LoginThrottle(

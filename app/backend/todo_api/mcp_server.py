@@ -20,9 +20,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 
 from todo_api.core.config import Settings
-from todo_api.core.fair_gate import FairGate, GateTimeout
+from todo_api.core.fair_gate import FairGate
 from todo_api.core.metrics import Metrics
 from todo_api.core.security import InvalidTokenError, decode_access_token
+from todo_api.db_connect import DatabaseUnavailable
 from todo_api.models import DESCRIPTION_MAX, ID_MAX, TITLE_MAX
 from todo_api.services import task_tools
 from todo_api.services.errors import ServiceError
@@ -92,8 +93,9 @@ def build_mcp_server(
                 return await tool(session, user_id, **arguments)
         except ServiceError as error:
             raise ToolError(str(error)) from None
-        except GateTimeout:
-            raise ToolError("The server is busy. Please try again in a moment.") from None
+        except DatabaseUnavailable:
+            # The REST API's 503 as a tool error: MCP answers tool failures inside its own 200 response.
+            raise ToolError(DatabaseUnavailable.MESSAGE) from None
 
     @mcp.tool()
     async def add_task(title: Title, ctx: Context, description: Description = None) -> dict[str, Any]:

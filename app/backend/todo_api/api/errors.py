@@ -1,11 +1,11 @@
-"""Turn expected failures into clear JSON 4xx answers (unexpected ones: see api/middleware.py)."""
+"""Turn expected failures into clear JSON answers: 4xx, and 503 when there is no database connection (unexpected
+failures: see api/middleware.py)."""
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from todo_api.core.fair_gate import GateTimeout
-from todo_api.db_fast import FastPoolTimeout
+from todo_api.db_connect import DatabaseUnavailable
 from todo_api.services.errors import AccountGoneError, ConflictError, InvalidInputError, NotFoundError, ServiceError
 
 MAX_ERRORS_SHOWN = 10
@@ -44,16 +44,17 @@ async def validation_error_handler(request: Request, error: RequestValidationErr
     return JSONResponse({"detail": details}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
-async def busy_handler(request: Request, error: GateTimeout | FastPoolTimeout) -> JSONResponse:
+async def database_unavailable_handler(request: Request, error: DatabaseUnavailable) -> JSONResponse:
+    """Every "no database connection" (unreachable, lost, or all busy past DB_POOL_TIMEOUT), from either pool: one
+    answer, soon, that a client may retry after Retry-After seconds."""
     return JSONResponse(
-        {"detail": "The server is busy. Please try again in a moment."},
+        {"detail": DatabaseUnavailable.MESSAGE},
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-        headers={"Retry-After": "1"},
+        headers={"Retry-After": str(error.retry_after)},
     )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, service_error_handler)
-    app.add_exception_handler(GateTimeout, busy_handler)
-    app.add_exception_handler(FastPoolTimeout, busy_handler)
+    app.add_exception_handler(DatabaseUnavailable, database_unavailable_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -5,26 +5,28 @@ just as a connection comes back take it ahead of those already waiting, so under
 requests waited seconds while most waited milliseconds (p99 of 7 s at 64 connections against a p50 of
 100 ms). This gate hands a freed slot straight to the longest-waiting request instead, so waiting is shared
 out evenly; it admits exactly as many requests as the pool has connections, and like the pool it gives up after
-DB_POOL_TIMEOUT seconds (503 with Retry-After).
+DB_POOL_TIMEOUT seconds: DatabaseUnavailable (503 with Retry-After). While the database is known to be down
+(db_connect.py's breaker) a request is answered at once instead of queueing for a connection it cannot get.
 """
 
 import asyncio
 from collections import deque
 from contextlib import asynccontextmanager
 
-
-class GateTimeout(Exception):
-    """No slot came free in time: the server is overloaded (answered 503 with Retry-After)."""
+from todo_api.db_connect import ConnectBreaker, DatabaseUnavailable
 
 
 class FairGate:
-    def __init__(self, slots: int, timeout: float) -> None:
+    def __init__(self, slots: int, timeout: float, breaker: ConnectBreaker | None = None) -> None:
         self._free = slots
         self._timeout = timeout
+        self._breaker = breaker
         self._waiters: deque[asyncio.Future] = deque()
 
     @asynccontextmanager
     async def slot(self):
+        if self._breaker is not None:
+            self._breaker.check()
         await self._acquire()
         try:
             yield
@@ -46,7 +48,7 @@ class FairGate:
             elif waiter in self._waiters:
                 self._waiters.remove(waiter)
             if isinstance(error, TimeoutError):
-                raise GateTimeout from None
+                raise DatabaseUnavailable(f"no database connection came free within {self._timeout:g} s") from None
             raise
 
     def _release(self) -> None:

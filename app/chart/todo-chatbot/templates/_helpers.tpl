@@ -123,6 +123,22 @@ Backend environment: secrets by reference only. With the in-cluster database, DA
 composed by Kubernetes from POSTGRES_PASSWORD ($(VAR) expansion), so the password lives in one
 Secret and works the same whether the chart generated it or an existing Secret provides it.
 */}}
+{{/*
+Seconds uvicorn lets in-flight requests finish after SIGTERM (UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN): the pod's grace
+period less the preStop sleep (SIGTERM comes after it) and 5 s for the app to close its pools and exit, so that it
+ends by itself before the kubelet's SIGKILL.
+*/}}
+{{- define "todo-chatbot.backend.drainSeconds" -}}
+{{- $backend := .Values.backend }}
+{{- $grace := int $backend.terminationGracePeriodSeconds }}
+{{- $sleep := int ($backend.preStopSleepSeconds | default 0) }}
+{{- $drain := sub (sub $grace $sleep) 5 }}
+{{- if lt $drain 1 }}
+{{- fail (printf "backend.terminationGracePeriodSeconds (%d) must exceed backend.preStopSleepSeconds (%d) by at least 6 s: after the sleep, in-flight requests need time to finish and the app 5 s to close its pools" $grace $sleep) }}
+{{- end }}
+{{- $drain }}
+{{- end }}
+
 {{- define "todo-chatbot.backend.env" -}}
 - name: JWT_SECRET
   valueFrom:
