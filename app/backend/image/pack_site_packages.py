@@ -1,6 +1,6 @@
 """Build stage only: move the pure-Python part of the virtualenv into site-packages.zip.
 
-    /opt/venv/bin/python pack_site_packages.py
+    /opt/venv/bin/python pack_site_packages.py MODULES_JSON
 
 Python's zipimport loads modules and their bytecode from a zip archive on sys.path. Deflated, the
 dependencies' source and bytecode take about a third of their size on disk, and the image carries them
@@ -18,6 +18,8 @@ Then it proves the result: every module of the dependencies that imports from th
 (before) still imports from the zip (after), each side in one fresh interpreter; the build fails
 otherwise. That proves imports, not a data file read by path later, at run time: the image's checks
 (migrations, start-up and one request per path, molecule/images) cover what the app does.
+The names of the modules that import from the zip go to MODULES_JSON: collect_runtime.py imports them
+again in the runtime image's files.
 """
 
 import compileall
@@ -93,16 +95,20 @@ json.dump(ok, sys.stdout)
 """
 
 
-def importable(names):
-    """{module: __file__} of the names that import, all tried in one fresh interpreter."""
+def importable(names, python=(sys.executable,), env=None):
+    """{module: __file__} of the names that import, all tried in one fresh interpreter.
+
+    python is the command that starts it (collect_runtime.py gives a chroot into the runtime's files), env its
+    environment (default: this one's); either way without an OpenAI key, as the app imports without one.
+    """
     result = subprocess.run(
-        [sys.executable, "-c", CHECK],
+        [*python, "-c", CHECK],
         input=json.dumps(names),
         capture_output=True,
         text=True,
         check=True,
         cwd=tempfile.gettempdir(),
-        env=dict(os.environ, OPENAI_API_KEY=""),
+        env=dict(os.environ if env is None else env, OPENAI_API_KEY=""),
     )
     # Modules may print while importing: the result is the last line.
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -172,6 +178,7 @@ def pack():
 
 
 def main():
+    record = Path(sys.argv[1])
     for cache in SITE.parent.parent.parent.rglob("__pycache__"):
         shutil.rmtree(cache)
     names = module_names()
@@ -191,6 +198,7 @@ def main():
     if lost or outside:
         packages = sorted({name.split(".")[0] for name in lost})
         sys.exit(f"no longer import from the zip: {lost}\n(packages: {packages}); loaded from elsewhere: {outside}")
+    record.write_text(json.dumps(sorted(after)))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -162,5 +163,6 @@ def test_fixture_llm_turn_has_one_deadline_then_the_offline_engine_answers(accou
 def test_the_app_imports_the_llm_engine_only_when_a_key_is_set():
     """Two thirds of the app's import time is the Agents SDK: a pod without an API key never pays it."""
     probe = "import sys, todo_api.main; print('agents' in sys.modules, 'openai' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    backend = Path(__file__).resolve().parents[1]  # where todo_api is, wherever pytest was started
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=backend)
     assert result.stdout.split() == ["False", "False"]
